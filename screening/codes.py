@@ -1,0 +1,87 @@
+"""The finding codes the whole system speaks (DOMAIN.md), with their severities.
+
+Reviewers reject with the same codes, so this table is shared by the rule checks, the
+models, the priority score and the reviewer pages. Two codes are our own additions for the
+report's honesty: ``CHECK_SKIPPED`` (a part could not be checked because the filer left it
+empty) and ``CHECK_FAILED`` (a part of the pipeline failed; the report is ``degraded``).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Severity(str, Enum):
+    BLOCK = "block"
+    HIGH = "high"
+    MEDIUM = "medium"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.BLOCK: 3, Severity.HIGH: 2, Severity.MEDIUM: 1, Severity.INFO: 0}
+
+B, H, M, I = Severity.BLOCK, Severity.HIGH, Severity.MEDIUM, Severity.INFO
+
+# code -> (severity, short Chinese title used by the reviewer pages and as a default message)
+CODES: dict[str, tuple[Severity, str]] = {
+    # entity (real-name verification)
+    "ENTITY_USCC_INVALID": (B, "统一社会信用代码不符合国家标准"),
+    "ENTITY_INELIGIBLE": (B, "备案主体不具备独立法人资格"),
+    "LICENCE_USCC_MISMATCH": (B, "营业执照上的统一社会信用代码与填写不一致"),
+    "LICENCE_NAME_MISMATCH": (H, "营业执照上的单位名称与填写不一致"),
+    "LICENCE_UNREADABLE": (H, "营业执照无法识别"),
+    "LICENCE_EXPIRED": (B, "营业执照已超过营业期限"),
+    "STATEMENT_REVENUE_MISMATCH": (H, "营业收入与利润表不一致"),
+    "STATEMENT_UNIT_ERROR": (H, "营业收入单位换算错误"),
+    "STATEMENT_PROFIT_MISMATCH": (M, "净利润与利润表不一致"),
+    "STATEMENT_ENTITY_MISMATCH": (H, "利润表编制单位不是备案主体"),
+    "STATEMENT_PERIOD_WRONG": (H, "利润表不是上一完整年度"),
+    "STATEMENT_UNSEALED": (M, "利润表未见红色印章"),
+    "ENTITY_FIGURES_INCONSISTENT": (M, "单位资产信息相互矛盾"),
+    # product filing
+    "NAME_METHOD": (B, "产品名称为方法、技术或工艺"),
+    "NAME_PATENT_TITLE": (H, "产品名称为专利名称"),
+    "NAME_BRAND": (H, "产品名称含有品牌商标"),
+    "NAME_TOO_BROAD": (H, "产品名称过于宽泛"),
+    "NAME_MULTI_PRODUCT": (H, "产品名称包含多个产品或服务"),
+    "NAME_HAS_SPEC": (M, "产品名称含有规格型号"),
+    "NAME_VAGUE_WORDING": (M, "产品名称含有模糊用语"),
+    "NAME_ADJECTIVE": (M, "产品名称含有修饰性形容词"),
+    "NAME_FOREIGN_OR_CODE": (M, "产品名称为外文或字母代号"),
+    "NAME_SELF_COINED": (H, "产品名称为自行命名"),
+    "MODEL_VAGUE": (M, "规格型号含有“系列”“等”"),
+    "MODEL_MULTI_UNJUSTIFIED": (M, "多个型号未说明理由"),
+    "MODEL_INVALID_CONTENT": (M, "规格型号填写了非型号内容"),
+    "INTRO_TOO_LONG": (B, "产品简介超过500字"),
+    "INTRO_OFF_TOPIC": (M, "产品简介不是产品介绍"),
+    "CATEGORY_MISMATCH": (M, "产品分类与产品不符"),
+    "SALES_ZERO": (B, "产品上年度无销售"),
+    "PRODUCT_FIGURES_INCONSISTENT": (M, "产品经济数据相互矛盾"),
+    "PATENT_MISSING": (B, "未关联专利"),
+    "PATENT_NUMBER_INVALID": (H, "专利号无效或非中国专利"),
+    "PATENT_LITIGATED_NO_CASE": (M, "涉诉专利未注明案件编号"),
+    "PATENT_NOT_HELD": (H, "备案单位不是专利权人或被许可人"),
+    "DUPLICATE_FILING": (H, "同一产品重复备案"),
+    "DUPLICATE_IMAGE": (M, "产品图片与其他备案重复"),
+    "IMAGE_NOT_PHOTO": (M, "产品主图不是实物照片"),
+    "PROOF_MISMATCH": (H, "证明材料与填写的经济数据不一致"),
+    # files (any stage)
+    "FILE_TYPE_INVALID": (B, "文件格式不符合要求"),
+    "FILE_TOO_LARGE": (B, "文件超过大小限制"),
+    "FILE_CORRUPT": (B, "文件已损坏，无法打开"),
+    # the report's own honesty (ours, not DOMAIN.md's)
+    "CHECK_SKIPPED": (I, "该项因未填写而无法检查"),
+    "CHECK_FAILED": (I, "该项检查未能完成"),
+}
+
+
+def severity_of(code: str) -> Severity:
+    return CODES[code][0]
+
+
+def title_of(code: str) -> str:
+    return CODES[code][1]

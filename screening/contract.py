@@ -1,0 +1,183 @@
+"""The submission and the report, exactly as CONTRACT.md writes them, as plain dataclasses.
+
+Every field a filer may leave empty is ``Optional`` and defaults to ``None``; checks that need
+it report ``CHECK_SKIPPED`` instead of failing. Parsing from JSON lives in ``parsing.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Stage = Literal["entity", "product", "annual_update"]
+EntityKind = Literal["enterprise", "university", "research_institute", "rd_institution", "social_organization"]
+DocumentKind = Literal[
+    "business_licence",
+    "profit_statement",
+    "integrity_pledge",
+    "product_photo",
+    "product_image",
+    "economic_proof",
+    "certification",
+    "product_video",
+]
+DecisionKind = Literal["approved", "rejected", "returned"]
+FeedbackKind = Literal["confirmed", "false_positive"]
+
+STAGES: tuple[str, ...] = ("entity", "product", "annual_update")
+ENTITY_KINDS: tuple[str, ...] = ("enterprise", "university", "research_institute", "rd_institution", "social_organization")
+DOCUMENT_KINDS: tuple[str, ...] = (
+    "business_licence", "profit_statement", "integrity_pledge", "product_photo",
+    "product_image", "economic_proof", "certification", "product_video",
+)
+
+
+@dataclass
+class EntityFigures:
+    """Entity finances for ``figures_year``, in 万元."""
+
+    total_cost: float | None = None
+    ip_investment: float | None = None
+    net_profit: float | None = None
+    operating_revenue: float | None = None
+    total_product_sales: float | None = None
+    fixed_assets: float | None = None
+    total_output: float | None = None
+    selling_expense: float | None = None
+    admin_expense: float | None = None
+    finance_expense: float | None = None
+    patent_assets: float | None = None
+    total_assets: float | None = None
+
+
+@dataclass
+class Entity:
+    uscc: str | None = None
+    name: str | None = None
+    kind: EntityKind | None = None
+    figures_year: int | None = None
+    figures_wan: EntityFigures | None = None
+    employees: int | None = None
+
+
+@dataclass
+class CodeName:
+    code: str | None = None
+    name: str | None = None
+
+
+@dataclass
+class ProductFigures:
+    """Product economics for last year, in 万元."""
+
+    sales: float | None = None
+    export: float | None = None
+    profit: float | None = None
+    ip_investment: float | None = None
+    total_cost: float | None = None
+
+
+@dataclass
+class Patent:
+    number: str | None = None
+    core: bool | None = None
+    litigated: bool | None = None
+    case_number: str | None = None
+    holder: str | None = None
+    licensee: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class Product:
+    name: str | None = None
+    models: list[str] | None = None
+    models_reason: str | None = None
+    trademark: str | None = None
+    category: CodeName | None = None
+    industry: CodeName | None = None
+    intro: str | None = None
+    exported: bool | None = None
+    export_destinations: list[str] | None = None
+    figures_wan: ProductFigures | None = None
+    market_share_pct: float | None = None
+    patents: list[Patent] | None = None
+
+
+@dataclass
+class DocumentRef:
+    kind: DocumentKind
+    file: str
+
+
+@dataclass
+class Submission:
+    submission_id: str
+    stage: Stage
+    submitted_at: datetime | None = None
+    entity: Entity | None = None
+    product: Product | None = None
+    documents: list[DocumentRef] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+    def documents_of(self, kind: str) -> list[DocumentRef]:
+        return [d for d in self.documents if d.kind == kind]
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    field: str | None
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 1.0
+    source: str = "rules"
+
+
+@dataclass
+class Priority:
+    score: float
+    p_reject: float | None
+    reasons: list[str]
+    model: str = "severity-prior@1"
+
+
+@dataclass
+class DuplicateRef:
+    submission_id: str
+    score: float
+    product_name: str | None = None
+    entity_name: str | None = None
+
+
+@dataclass
+class Report:
+    submission_id: str
+    status: Literal["complete", "degraded"]
+    priority: Priority
+    findings: list[Finding]
+    extracted: dict[str, Any] = field(default_factory=dict)
+    duplicates: list[DuplicateRef] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    revision: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses to JSON-ready dicts; datetimes as ISO 8601."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return {k: to_jsonable(v) for k, v in asdict(obj).items()}
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    return obj

@@ -1,0 +1,129 @@
+"""JSON → contract dataclasses, with errors that name the field at fault.
+
+One small type-directed reader instead of a schema library: the pipeline stays free of the
+HTTP layer's pydantic, and the CLI and the API report the same precise errors
+(``InvalidInput(field="entity.figures_wan.net_profit")``). Unknown keys are ignored so the
+pipeline may add fields before we read them (CONTRACT.md: "add to it freely").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import types
+import typing
+from dataclasses import MISSING, fields, is_dataclass
+from datetime import datetime
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from .contract import Submission
+from .errors import InvalidInput
+
+MAX_STRING = 20_000  # an intro may be long (we flag >500), but not megabytes
+MAX_LIST = 500
+SUBMISSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
+
+
+def parse_submission_json(text: str | bytes) -> Submission:
+    try:
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"submission is not valid JSON: {exc}", field="submission") from None
+    return parse_submission(data)
+
+
+def parse_submission(data: Any) -> Submission:
+    sub = _read(data, Submission, "")
+    if not SUBMISSION_ID.match(sub.submission_id):
+        raise InvalidInput(
+            "submission_id must be 1–64 characters of letters, digits, '.', '_' or '-'", field="submission_id"
+        )
+    names = [d.file for d in sub.documents]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise InvalidInput(f"file {name!r} is named by two documents", field=f"documents[{i}].file")
+    return sub
+
+
+def _path(parent: str, name: str) -> str:
+    return f"{parent}.{name}" if parent else name
+
+
+def _read(value: Any, tp: Any, path: str) -> Any:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _read(value, args[0], path) if len(args) == 1 else value
+    if origin is Literal:
+        allowed = get_args(tp)
+        if value not in allowed:
+            raise InvalidInput(f"must be one of {', '.join(map(str, allowed))}; got {value!r}", field=path or None)
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise InvalidInput(f"must be a list, got {_kind(value)}", field=path)
+        if len(value) > MAX_LIST:
+            raise InvalidInput(f"at most {MAX_LIST} items", field=path)
+        (item_tp,) = get_args(tp)
+        return [_read(v, item_tp, f"{path}[{i}]") for i, v in enumerate(value)]
+    if is_dataclass(tp):
+        return _read_dataclass(value, tp, path)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise InvalidInput(f"must be true or false, got {_kind(value)}", field=path)
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise InvalidInput(f"must be an integer, got {_kind(value)}", field=path)
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidInput(f"must be a number (万元 unless the field says _yuan), got {_kind(value)}", field=path)
+        if not math.isfinite(value) or abs(value) > 1e12:
+            raise InvalidInput("must be a finite number below 10¹²", field=path)
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise InvalidInput(f"must be a string, got {_kind(value)}", field=path)
+        if len(value) > MAX_STRING:
+            raise InvalidInput(f"at most {MAX_STRING} characters", field=path)
+        if "\x00" in value:
+            raise InvalidInput("must not contain NUL characters", field=path)
+        return value
+    if tp is datetime:
+        if not isinstance(value, str):
+            raise InvalidInput(f"must be an ISO 8601 date-time string, got {_kind(value)}", field=path)
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(f"must be an ISO 8601 date-time, got {value!r}", field=path) from None
+    raise TypeError(f"unsupported type {tp!r} at {path}")  # a programming error, not input
+
+
+def _read_dataclass(value: Any, cls: type, path: str) -> Any:
+    if not isinstance(value, dict):
+        raise InvalidInput(f"must be an object, got {_kind(value)}", field=path or "submission")
+    hints = get_type_hints(cls, globalns=vars(typing) | vars(__import__(cls.__module__, fromlist=["_"])))
+    kwargs = {}
+    for f in fields(cls):
+        sub = _path(path, f.name)
+        if f.name not in value or value[f.name] is None:
+            required = f.default is MISSING and f.default_factory is MISSING
+            if required:
+                raise InvalidInput("is required", field=sub)
+            continue
+        kwargs[f.name] = _read(value[f.name], hints[f.name], sub)
+    return cls(**kwargs)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "an object"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,191 @@
+"""The screening pipeline: a sequence of small checks, each owning a list of finding codes.
+
+Order matters and is fixed in ``default_checks()``:
+
+1. files      — type, size and decodability of every upload (decoded images are kept on the
+                context for the document readers);
+2. rules      — entity, figures, product form and patents: exact rules, no models;
+3. documents  — OCR of the licence and statement, cross-checked against the form;
+4. text       — the text models over name, models and introduction;
+5. duplicates — search of every filed product;
+then the priority score over all findings.
+
+A check that crashes does not take the report with it: its part becomes a ``CHECK_FAILED``
+info finding and the report's status ``degraded`` (CONTRACT.md: "never a silent gap").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from .codes import CODES, severity_of, title_of
+from .contract import DuplicateRef, Finding, Priority, Report, Submission
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class UploadedFile:
+    """One uploaded file, named by its multipart part (HTTP) or path (CLI)."""
+
+    name: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+class Prioritizer(Protocol):
+    version: str
+
+    def score(self, ctx: "ScreeningContext", findings: Sequence[Finding]) -> Priority: ...
+
+
+@dataclass
+class Resources:
+    """Everything loaded once at start-up and shared by all screenings (models, indexes).
+
+    Each slot is optional: a check whose resource is absent reports ``CHECK_FAILED`` (the
+    part could not run) rather than silently passing.
+    """
+
+    ocr: Any = None  # ocr.readers.DocumentReaders
+    text: Any = None  # models.text.TextScreener
+    duplicates: Any = None  # screening.duplicates.DuplicateSearch
+    prioritizer: Prioritizer | None = None
+    verified_codes: Any = None  # callable(uscc) -> bool: codes a reviewer marked as verified
+    model_versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ScreeningContext:
+    submission: Submission
+    files: dict[str, UploadedFile]
+    resources: Resources
+    today: date
+    findings: list[Finding] = field(default_factory=list)
+    extracted: dict[str, Any] = field(default_factory=dict)
+    duplicates: list[DuplicateRef] = field(default_factory=list)
+    # decoded upload images by file name (PIL.Image), filled by the file check
+    images: dict[str, Any] = field(default_factory=dict)
+    # file names whose content failed the file check: readers must not touch them
+    bad_files: set[str] = field(default_factory=set)
+    degraded: bool = False
+
+    def add(
+        self,
+        code: str,
+        field: str | None,
+        message: str | None = None,
+        *,
+        evidence: dict[str, Any] | None = None,
+        confidence: float = 1.0,
+        source: str = "rules",
+    ) -> Finding:
+        if code not in CODES:
+            raise KeyError(f"unknown finding code {code}")  # a programming error
+        finding = Finding(
+            code=code,
+            severity=severity_of(code).value,
+            field=field,
+            message=message or title_of(code),
+            evidence=evidence or {},
+            confidence=round(float(confidence), 4),
+            source=source,
+        )
+        self.findings.append(finding)
+        return finding
+
+    def skip(self, field: str, what: str) -> None:
+        """Say what could not be checked because the filer left it empty."""
+        self.add("CHECK_SKIPPED", field, f"未填写，无法检查：{what}", evidence={"check": what}, source="pipeline")
+
+
+class Check(ABC):
+    """One small step. ``codes`` lists every finding code it may emit (CHECK_SKIPPED aside)."""
+
+    name: str = "check"
+    part: str = "rules"  # the timings_ms bucket
+    codes: tuple[str, ...] = ()
+
+    def applies(self, ctx: ScreeningContext) -> bool:
+        return True
+
+    @abstractmethod
+    def run(self, ctx: ScreeningContext) -> None:
+        """Add findings to ``ctx`` (``ctx.add``) and extracted fields to ``ctx.extracted``."""
+
+
+class Pipeline:
+    def __init__(self, checks: Iterable[Check], resources: Resources | None = None) -> None:
+        self.checks = list(checks)
+        self.resources = resources or Resources()
+
+    def screen(
+        self, submission: Submission, files: dict[str, UploadedFile], *, today: date | None = None
+    ) -> Report:
+        started = time.perf_counter()
+        ctx = ScreeningContext(
+            submission=submission,
+            files=files,
+            resources=self.resources,
+            today=today or _submission_day(submission),
+        )
+        timings: dict[str, float] = {}
+        for check in self.checks:
+            if not check.applies(ctx):
+                continue
+            t0 = time.perf_counter()
+            try:
+                check.run(ctx)
+            except Exception as exc:  # a broken part degrades the report, never loses it
+                log.exception("check failed", extra={"check": check.name, "submission_id": submission.submission_id})
+                ctx.degraded = True
+                ctx.add(
+                    "CHECK_FAILED",
+                    None,
+                    f"检查“{check.name}”未能完成，请人工核查",
+                    evidence={"check": check.name, "error": type(exc).__name__},
+                    source="pipeline",
+                )
+            timings[check.part] = timings.get(check.part, 0.0) + (time.perf_counter() - t0) * 1000
+        if any(f.code == "CHECK_FAILED" for f in ctx.findings):
+            ctx.degraded = True
+        prioritizer = self.resources.prioritizer
+        if prioritizer is None:
+            from .priority import SeverityPrior
+
+            prioritizer = SeverityPrior()
+        t0 = time.perf_counter()
+        priority = prioritizer.score(ctx, ctx.findings)
+        timings["priority"] = (time.perf_counter() - t0) * 1000
+        timings["total"] = (time.perf_counter() - started) * 1000
+        findings = sorted(ctx.findings, key=lambda f: -severity_of(f.code).rank)
+        return Report(
+            submission_id=submission.submission_id,
+            status="degraded" if ctx.degraded else "complete",
+            priority=priority,
+            findings=findings,
+            extracted=ctx.extracted,
+            duplicates=ctx.duplicates,
+            models={**self.resources.model_versions, "priority": prioritizer.version},
+            timings_ms={k: round(v, 2) for k, v in timings.items()},
+        )
+
+
+def _submission_day(submission: Submission) -> date:
+    if submission.submitted_at is not None:
+        return submission.submitted_at.date()
+    return datetime.now().date()
