@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from models.embedder import SentenceEmbedder, normalise
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return SentenceEmbedder.load_default()
+
+
+def test_encode_shape_dtype_and_unit_norm(embedder):
+    vecs = embedder.encode(["家用电冰箱", "双门风冷无霜冰箱，容积520升", ""])
+    assert vecs.shape == (3, embedder.dim)
+    assert vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+
+
+def test_empty_list_gives_empty_matrix(embedder):
+    assert embedder.encode([]).shape == (0, embedder.dim)
+
+
+def test_related_products_are_closer_than_unrelated(embedder):
+    a, b, c, d = embedder.encode(["电冰箱", "家用电冰箱", "洗衣机", "一种数据处理方法"])
+    assert a @ b > a @ c > a @ d
+
+
+def test_batching_does_not_change_vectors(embedder):
+    texts = [f"产品{i}号电机" for i in range(10)]
+    assert np.allclose(embedder.encode(texts, batch_size=3), embedder.encode(texts, batch_size=64), atol=1e-5)
+
+
+def test_full_width_and_half_width_embed_the_same(embedder):
+    assert normalise("ＬＥＤ　显示屏") == "LED 显示屏"
+    x, y = embedder.encode(["ＬＥＤ显示屏", "LED显示屏"])
+    assert x @ y > 0.999
+
+
+def test_save_and_load_round_trip(embedder, tmp_path):
+    embedder.save(tmp_path / "e")
+    again = SentenceEmbedder.load(tmp_path / "e")
+    assert again.version == embedder.version
+    assert np.allclose(again.encode(["电冰箱"]), embedder.encode(["电冰箱"]), atol=1e-6)
