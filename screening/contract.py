@@ -170,6 +170,31 @@ class Report:
         return to_jsonable(self)
 
 
+@dataclass
+class FindingFeedback:
+    """A reviewer's verdict on one finding of the decided revision's report.
+
+    Names the finding by its position in the report's ``findings`` list, or by ``code`` (and
+    ``field`` when the code occurs more than once)."""
+
+    verdict: FeedbackKind
+    finding: int | None = None
+    code: str | None = None
+    field: str | None = None
+
+
+@dataclass
+class Decision:
+    """What a reviewer decided (CONTRACT.md ``POST /v1/screenings/{id}/decision``)."""
+
+    decision: DecisionKind
+    reason_codes: list[str] = field(default_factory=list)
+    feedback: list[FindingFeedback] = field(default_factory=list)
+    comment: str | None = None
+    reviewer: str | None = None
+    revision: int | None = None  # default: the latest
+
+
 def to_jsonable(obj: Any) -> Any:
     """Dataclasses to JSON-ready dicts; datetimes as ISO 8601."""
     if hasattr(obj, "__dataclass_fields__"):

@@ -17,7 +17,8 @@ from dataclasses import MISSING, fields, is_dataclass
 from datetime import datetime
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from .contract import Submission
+from .codes import CODES
+from .contract import Decision, Submission
 from .errors import InvalidInput
 
 MAX_STRING = 20_000  # an intro may be long (we flag >500), but not megabytes
@@ -44,6 +45,23 @@ def parse_submission(data: Any) -> Submission:
         if names.index(name) != i:
             raise InvalidInput(f"file {name!r} is named by two documents", field=f"documents[{i}].file")
     return sub
+
+
+def parse_decision(data: Any) -> Decision:
+    decision = _read(data, Decision, "")
+    for i, code in enumerate(decision.reason_codes):
+        if code not in CODES:
+            raise InvalidInput(f"unknown finding code {code!r}", field=f"reason_codes[{i}]")
+    if decision.decision in ("rejected", "returned") and not decision.reason_codes:
+        raise InvalidInput("a rejected or returned submission needs at least one reason code", field="reason_codes")
+    for i, fb in enumerate(decision.feedback):
+        if fb.finding is None and fb.code is None:
+            raise InvalidInput("name the finding by its position ('finding') or its 'code'", field=f"feedback[{i}]")
+        if fb.code is not None and fb.code not in CODES:
+            raise InvalidInput(f"unknown finding code {fb.code!r}", field=f"feedback[{i}].code")
+    if decision.comment is not None and len(decision.comment) > 5000:
+        raise InvalidInput("at most 5000 characters", field="comment")
+    return decision
 
 
 def _path(parent: str, name: str) -> str:

@@ -1,0 +1,59 @@
+"""The FastAPI application factory: models and the database are opened once, here."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from screening.pipeline import Pipeline
+from screening.resources import LoadReport, build_pipeline
+from screening.service import ScreeningService
+from screening.settings import Settings, get_settings
+from screening.storage import Store, open_store
+
+from .errors import install_error_handlers
+from .limits import BodySizeLimit
+from .metrics import Metrics, MetricsMiddleware
+from .routes import health, queue, screenings, verified_codes
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+prescreen reads every patent-product filing (专利产品备案) before a reviewer does: it checks
+the form against the rules, reads the uploaded licence and profit statement, flags naming
+defects, finds duplicate filings, and orders the review queue by priority.
+
+Pipeline calls authenticate with an API key (`Authorization: Bearer psk_…`, created with
+`prescreen keys create NAME`). Money is in 万元 unless a field name says `_yuan`.
+Errors are `{"error", "message", "field"}` with the dotted path of the field at fault.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    pipeline: Pipeline | None = None,
+    load_report: LoadReport | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    if store is None:
+        store = open_store(settings.sqlalchemy_url, settings.files_dir)
+    if pipeline is None:
+        pipeline, load_report = build_pipeline(settings, store)
+    app = FastAPI(title="prescreen", version="0.1.0", description=DESCRIPTION, docs_url="/docs")
+    app.state.settings = settings
+    app.state.store = store
+    app.state.service = ScreeningService(pipeline, store)
+    app.state.load_report = load_report or LoadReport(loaded=dict(pipeline.resources.model_versions))
+    app.state.metrics = Metrics()
+    for name, version in app.state.load_report.loaded.items():
+        app.state.metrics.models_loaded.labels(name, version).set(1)
+
+    install_error_handlers(app)
+    for router in (screenings.router, queue.router, verified_codes.router, health.router):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    return app

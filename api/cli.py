@@ -1,0 +1,48 @@
+"""``prescreen``: the command line (CONTRACT.md). Each sub-command lives in ``api/commands/``.
+
+Exit status: 0 on success (findings are not failures), 2 on bad input with the reason on
+stderr, 1 on an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+
+from screening.errors import InvalidInput, NotFound, PrescreenError
+
+from . import commands
+
+log = logging.getLogger("prescreen.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prescreen", description="Pre-screening of patent-product filings.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (InvalidInput, NotFound) as exc:
+        where = f" (field: {exc.field})" if exc.field else ""
+        print(f"prescreen: {exc.message}{where}", file=sys.stderr)
+        return 2
+    except PrescreenError as exc:
+        print(f"prescreen: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

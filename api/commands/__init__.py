@@ -1,0 +1,1 @@
+"""One module per ``prescreen`` sub-command; each defines ``register(subparsers)``."""

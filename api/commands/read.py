@@ -1,0 +1,27 @@
+"""prescreen read licence|statement IMAGE: the fields read from one document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from screening.errors import InvalidInput
+
+
+def register(sub) -> None:
+    p = sub.add_parser("read", help="read one document: fields as JSON, with boxes and confidences")
+    p.add_argument("kind", choices=["licence", "statement"])
+    p.add_argument("image", type=Path)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ocr import read_document
+
+    if not args.image.is_file():
+        raise InvalidInput(f"no such file: {args.image}", field="image")
+    json.dump(read_document(args.kind, args.image), sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0

@@ -1,0 +1,60 @@
+"""The one place the project's exceptions become HTTP status codes."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from screening.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    ModelError,
+    NotFound,
+    PayloadTooLarge,
+    PrescreenError,
+    Unauthorized,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS = [  # most specific first
+    (PayloadTooLarge, 413),
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (ModelError, 503),
+    (PrescreenError, 500),
+]
+
+
+def status_for(exc: PrescreenError) -> int:
+    return next(code for cls, code in STATUS if isinstance(exc, cls))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PrescreenError)
+    async def _prescreen_error(request: Request, exc: PrescreenError) -> JSONResponse:
+        status = status_for(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(exc.to_dict(), status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        field = ".".join(loc) or None
+        body = {"error": "InvalidInput", "message": first.get("msg", "invalid request"), "field": field,
+                "errors": [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")} for e in errors[:20]]}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return JSONResponse({"error": "InternalError", "message": "internal error; it has been logged"}, status_code=500)

@@ -1,0 +1,113 @@
+"""/v1/screenings: screen a submission, read its reports, record a decision."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from screening.errors import InvalidInput, PayloadTooLarge
+from screening.parsing import parse_decision, parse_submission_json
+from screening.pipeline import UploadedFile
+from screening.service import MAX_FILE_BYTES, MAX_FILES, ScreeningService
+from screening.storage import Store
+
+from ..deps import Principal, get_service, get_store, require_principal
+from ..schemas import DecisionIn, DecisionOut, ErrorOut, ReportOut
+
+router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
+
+SubmissionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$", examples=["2026-P-000123"])]
+ERRORS = {401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+
+MULTIPART_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["submission"],
+                    "properties": {
+                        "submission": {"type": "string", "description": "the submission JSON (CONTRACT.md)"},
+                    },
+                    "additionalProperties": {"type": "string", "format": "binary",
+                                             "description": "one part per file, named as documents[].file names it"},
+                },
+                "encoding": {"submission": {"contentType": "application/json"}},
+            }
+        },
+    }
+}
+
+
+@router.post("", response_model=ReportOut, responses=ERRORS, openapi_extra=MULTIPART_DOC,
+             summary="Screen a submission (multipart: a 'submission' JSON part plus one part per file)")
+async def post_screening(
+    request: Request,
+    principal: Principal = Depends(require_principal),
+    service: ScreeningService = Depends(get_service),
+) -> dict:
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InvalidInput("send multipart/form-data with a 'submission' JSON part", field="content-type")
+    try:
+        form = await request.form(max_files=MAX_FILES, max_fields=5, max_part_size=2 * 1024 * 1024)
+    except MultiPartException as exc:
+        raise InvalidInput(f"malformed multipart body: {exc.message}", field="body") from None
+    try:
+        raw = form.get("submission")
+        if raw is None:
+            raise InvalidInput("the 'submission' part is required", field="submission")
+        text = await raw.read() if isinstance(raw, UploadFile) else raw
+        submission = parse_submission_json(text)
+        files: dict[str, UploadedFile] = {}
+        for name, part in form.multi_items():
+            if name == "submission":
+                continue
+            if not isinstance(part, UploadFile):
+                raise InvalidInput("file parts must be sent as files (with a filename)", field=name)
+            if name in files:
+                raise InvalidInput("the same file part was sent twice", field=name)
+            data = await part.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise PayloadTooLarge(f"a file may have at most {MAX_FILE_BYTES} bytes", field=name)
+            files[name] = UploadedFile(name=name, data=data)
+    finally:
+        await form.close()
+    report, new = await run_in_threadpool(service.screen, submission, files, actor=principal.actor)
+    if new:
+        request.app.state.metrics.observe_report(submission.stage, report)
+    return report
+
+
+@router.get("/{submission_id}", response_model=ReportOut, responses=ERRORS,
+            summary="The latest report, with every revision")
+def get_screening(submission_id: SubmissionId, _: Principal = Depends(require_principal),
+                  store: Store = Depends(get_store)) -> dict:
+    report = dict(store.latest_report(submission_id))
+    report["revisions"] = store.revisions(submission_id)
+    return report
+
+
+@router.post("/{submission_id}/decision", response_model=DecisionOut, status_code=201, responses=ERRORS,
+             summary="Record a reviewer's decision (append-only; a later one supersedes)")
+def post_decision(request: Request, submission_id: SubmissionId, body: DecisionIn,
+                  principal: Principal = Depends(require_principal),
+                  service: ScreeningService = Depends(get_service)) -> dict:
+    decision = parse_decision(body.model_dump())
+    if principal.kind == "user":
+        decision.reviewer = principal.name  # a signed-in reviewer decides as themself
+    out = service.decide(submission_id, decision, actor=principal.actor)
+    request.app.state.metrics.decisions.labels(decision.decision).inc()
+    return out
+
+
+@router.get("/{submission_id}/decisions", response_model=list[DecisionOut], responses=ERRORS,
+            summary="Every decision on this submission, oldest first")
+def get_decisions(submission_id: SubmissionId, _: Principal = Depends(require_principal),
+                  store: Store = Depends(get_store)) -> list[dict]:
+    store.latest_report(submission_id)  # 404 for an unknown id rather than an empty list
+    return store.decisions(submission_id)

@@ -1,0 +1,71 @@
+"""Loading everything a screening needs, once, at start-up.
+
+A resource that fails to load is logged and left empty; the checks that need it then report
+``CHECK_FAILED`` and the report is ``degraded`` — visible in every report and in /healthz,
+never a silent pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from .checks import default_checks
+from .pipeline import Pipeline, Resources
+from .settings import Settings
+from .storage import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadReport:
+    loaded: dict[str, str] = field(default_factory=dict)  # name -> version
+    failed: dict[str, str] = field(default_factory=dict)  # name -> error
+
+
+def load_resources(settings: Settings, store: Store | None, *, ocr: bool | None = None) -> tuple[Resources, LoadReport]:
+    res = Resources()
+    status = LoadReport()
+    if store is not None:
+        res.verified_codes = store.is_code_verified
+
+    def attempt(name: str, loader):
+        try:
+            obj = loader()
+        except Exception as exc:
+            log.exception("resource failed to load", extra={"resource": name})
+            status.failed[name] = f"{type(exc).__name__}: {exc}"
+            return None
+        version = getattr(obj, "version", "loaded")
+        status.loaded[name] = version
+        res.model_versions[name] = version
+        return obj
+
+    for name, loader in _loaders(settings, store, ocr if ocr is not None else settings.ocr_enabled):
+        setattr(res, name, attempt(name, loader))
+    return res, status
+
+
+def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
+    """(slot, loader) pairs for the optional resources that exist in this build."""
+    out = []
+    if with_ocr:
+        try:
+            from ocr.readers import DocumentReaders
+        except ImportError:
+            pass
+        else:
+            out.append(("ocr", DocumentReaders.load))
+    try:
+        from models.text_screener import TextScreener
+    except ImportError:
+        pass
+    else:
+        out.append(("text", TextScreener.load_default))
+    return out
+
+
+def build_pipeline(settings: Settings, store: Store | None, *, ocr: bool | None = None) -> tuple[Pipeline, LoadReport]:
+    resources, status = load_resources(settings, store, ocr=ocr)
+    return Pipeline(default_checks(), resources), status

@@ -1,0 +1,75 @@
+"""Screening as the API and the CLI both do it: check the request, screen, record.
+
+The HTTP routes and the ``prescreen screen`` command call the same ``ScreeningService``, so a
+submission screened from the command line is recorded exactly like one sent over HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from .contract import Decision, Report, Submission
+from .errors import InvalidInput
+from .pipeline import Pipeline, UploadedFile
+from .storage import Store
+
+log = logging.getLogger(__name__)
+
+# An upload is bounded at the edge well above the largest per-kind limit (20 MB), so that an
+# over-limit file still gets its FILE_TOO_LARGE finding instead of a bare 413.
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_FILES = 30
+
+
+def check_files_match(submission: Submission, files: dict[str, UploadedFile]) -> None:
+    """Every document names a file that was sent, and every file sent is named by a document."""
+    if len(files) > MAX_FILES:
+        raise InvalidInput(f"at most {MAX_FILES} files per submission", field="documents")
+    named = {d.file for d in submission.documents}
+    for i, doc in enumerate(submission.documents):
+        if doc.file not in files:
+            raise InvalidInput(f"document {doc.kind} names file {doc.file!r}, which was not sent",
+                               field=f"documents[{i}].file")
+    for name in files:
+        if name not in named:
+            raise InvalidInput(f"file {name!r} was sent but no document names it", field=name)
+
+
+class ScreeningService:
+    def __init__(self, pipeline: Pipeline, store: Store, on_recorded: list[Callable[[], None]] | None = None) -> None:
+        self.pipeline = pipeline
+        self.store = store
+        # called after each new revision is committed (e.g. to let the duplicate index catch up)
+        self.on_recorded = on_recorded or []
+
+    def screen(
+        self, submission: Submission, files: dict[str, UploadedFile], *, actor: str, today: date | None = None
+    ) -> tuple[dict, bool]:
+        """Screen and record. Returns the report and whether it is new (False: an unchanged resend)."""
+        check_files_match(submission, files)
+        stored = self.store.unchanged_report(submission, files)
+        if stored is not None:
+            return stored, False
+        report = self.pipeline.screen(submission, files, today=today)
+        self.store.record_screening(submission, files, report, actor=actor)
+        for hook in self.on_recorded:
+            try:
+                hook()
+            except Exception:  # an index that fails to catch up rebuilds later; the record stands
+                log.exception("post-record hook failed")
+        log.info(
+            "screened",
+            extra={"submission_id": submission.submission_id, "revision": report.revision, "status": report.status,
+                   "codes": sorted({f.code for f in report.findings}), "timings_ms": report.timings_ms},
+        )
+        return report.to_dict(), True
+
+    def screen_only(self, submission: Submission, files: dict[str, UploadedFile], *, today: date | None = None) -> Report:
+        """Screen without recording (dry runs, benchmarks)."""
+        check_files_match(submission, files)
+        return self.pipeline.screen(submission, files, today=today)
+
+    def decide(self, submission_id: str, decision: Decision, *, actor: str) -> dict:
+        return self.store.record_decision(submission_id, decision, actor=actor)

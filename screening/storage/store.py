@@ -1,0 +1,447 @@
+"""The repository: every read and write prescreen makes to its database.
+
+Each public method is one transaction. A screening is recorded in one transaction
+(revision, file references, report, findings, audit entry) after its blobs are on disk, so a
+failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Engine, and_, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..contract import Decision, Report, Submission, to_jsonable
+from ..errors import Conflict, InvalidInput, NotFound
+from ..pipeline import UploadedFile
+from .blobs import BlobStore
+from .db import session_factory
+from .tables import (
+    ApiKeyRow,
+    AuditRow,
+    BlobRow,
+    DecisionRow,
+    FindingRow,
+    ReportRow,
+    RevisionFileRow,
+    RevisionRow,
+    SubmissionRow,
+    VerifiedCodeRow,
+)
+
+KEY_PREFIX = "psk_"
+
+
+def content_hash(submission: Submission, files: dict[str, UploadedFile]) -> str:
+    body = json.dumps(
+        {"form": to_jsonable(submission), "files": sorted((n, f.sha256) for n, f in files.items())},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class StoredRevision:
+    id: int
+    submission_id: str
+    revision: int
+    form: dict
+    files: list[dict]  # {"name", "kind", "sha256"}
+    created_at: datetime
+
+
+@dataclass
+class ApiKey:
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(dt: datetime) -> datetime:
+    # SQLite gives back naive datetimes for timezone-aware columns; we store UTC
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+
+
+class Store:
+    def __init__(self, engine: Engine, blobs: BlobStore) -> None:
+        self.engine = engine
+        self.blobs = blobs
+        self.Session = session_factory(engine)
+
+    # ---------------------------------------------------------------- screenings
+    def unchanged_report(self, submission: Submission, files: dict[str, UploadedFile]) -> dict | None:
+        """The stored report when this exact form and files were screened last (an idempotent retry)."""
+        digest = content_hash(submission, files)
+        with self.Session() as s:
+            row = s.execute(
+                select(ReportRow.report, RevisionRow.revision)
+                .join(RevisionRow, ReportRow.revision_id == RevisionRow.id)
+                .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
+                .where(
+                    SubmissionRow.submission_id == submission.submission_id,
+                    RevisionRow.revision == SubmissionRow.latest_revision,
+                    RevisionRow.content_hash == digest,
+                )
+            ).first()
+        return row[0] if row else None
+
+    def record_screening(
+        self, submission: Submission, files: dict[str, UploadedFile], report: Report, *, actor: str
+    ) -> int:
+        """Store a new revision with its files and report; returns the revision number."""
+        kinds = {d.file: d.kind for d in submission.documents}
+        for f in files.values():  # blobs first: a failed transaction leaves only unreferenced content
+            self.blobs.put(f.data)
+        digest = content_hash(submission, files)
+        submitted_at = submission.submitted_at or _now()
+        if submitted_at.tzinfo is None:
+            submitted_at = submitted_at.replace(tzinfo=timezone.utc)
+        for attempt in range(3):  # two writers racing for the same new submission_id
+            try:
+                return self._record(submission, files, report, kinds, digest, submitted_at, actor)
+            except IntegrityError:
+                if attempt == 2:
+                    raise Conflict("the submission changed while it was being recorded; send it again",
+                                   field="submission_id") from None
+        raise AssertionError("unreachable")
+
+    def _record(self, submission, files, report, kinds, digest, submitted_at, actor) -> int:
+        now = _now()
+        with self.Session.begin() as s:
+            sub = s.execute(
+                select(SubmissionRow).where(SubmissionRow.submission_id == submission.submission_id).with_for_update()
+            ).scalar_one_or_none()
+            if sub is None:
+                sub = SubmissionRow(
+                    submission_id=submission.submission_id, stage=submission.stage, latest_revision=0,
+                    open=True, priority_score=0.0, submitted_at=submitted_at, created_at=now, updated_at=now,
+                )
+                s.add(sub)
+                s.flush()
+            revision_no = sub.latest_revision + 1
+            rev = RevisionRow(submission_pk=sub.id, revision=revision_no, form=to_jsonable(submission),
+                              content_hash=digest, created_at=now)
+            s.add(rev)
+            s.flush()
+            for name, f in files.items():
+                if s.get(BlobRow, f.sha256) is None:
+                    s.add(BlobRow(sha256=f.sha256, size=f.size, created_at=now))
+                    s.flush()
+                s.add(RevisionFileRow(revision_id=rev.id, name=name, kind=kinds.get(name, "unknown"), sha256=f.sha256))
+            report.revision = revision_no
+            body = report.to_dict()
+            rep = ReportRow(revision_id=rev.id, status=report.status, priority_score=report.priority.score,
+                            report=body, created_at=now)
+            s.add(rep)
+            s.flush()
+            s.add_all(
+                FindingRow(report_id=rep.id, position=i, code=f.code, severity=f.severity, field=f.field,
+                           confidence=f.confidence, source=f.source[:96])
+                for i, f in enumerate(report.findings)
+            )
+            sub.stage = submission.stage
+            sub.latest_revision = revision_no
+            sub.open = True
+            sub.priority_score = report.priority.score
+            sub.p_reject = report.priority.p_reject
+            sub.submitted_at = submitted_at
+            sub.updated_at = now
+            s.add(AuditRow(at=now, actor=actor, action="screening.recorded", subject=submission.submission_id,
+                           detail={"revision": revision_no, "status": report.status,
+                                   "codes": sorted({f.code for f in report.findings})}))
+        return revision_no
+
+    def latest_report(self, submission_id: str) -> dict:
+        with self.Session() as s:
+            row = s.execute(
+                select(ReportRow.report)
+                .join(RevisionRow, ReportRow.revision_id == RevisionRow.id)
+                .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
+                .where(SubmissionRow.submission_id == submission_id, RevisionRow.revision == SubmissionRow.latest_revision)
+            ).first()
+        if row is None:
+            raise NotFound(f"no submission {submission_id!r}", field="submission_id")
+        return row[0]
+
+    def revisions(self, submission_id: str) -> list[dict]:
+        """Every revision's number, time, status, priority and finding codes, oldest first."""
+        with self.Session() as s:
+            rows = s.execute(
+                select(RevisionRow.revision, RevisionRow.created_at, ReportRow.status, ReportRow.priority_score,
+                       ReportRow.report)
+                .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
+                .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
+                .where(SubmissionRow.submission_id == submission_id)
+                .order_by(RevisionRow.revision)
+            ).all()
+        if not rows:
+            raise NotFound(f"no submission {submission_id!r}", field="submission_id")
+        return [
+            {"revision": r.revision, "screened_at": _aware(r.created_at).isoformat(), "status": r.status,
+             "priority_score": r.priority_score, "codes": [f["code"] for f in r.report.get("findings", [])]}
+            for r in rows
+        ]
+
+    def revision(self, submission_id: str, revision: int | None = None) -> StoredRevision:
+        with self.Session() as s:
+            q = (select(RevisionRow, SubmissionRow.submission_id)
+                 .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
+                 .where(SubmissionRow.submission_id == submission_id))
+            q = q.where(RevisionRow.revision == (revision if revision is not None else SubmissionRow.latest_revision))
+            row = s.execute(q).first()
+            if row is None:
+                raise NotFound(f"no revision {revision or 'latest'} of {submission_id!r}", field="revision")
+            rev = row[0]
+            files = s.execute(select(RevisionFileRow).where(RevisionFileRow.revision_id == rev.id)).scalars().all()
+            return StoredRevision(id=rev.id, submission_id=submission_id, revision=rev.revision, form=rev.form,
+                                  files=[{"name": f.name, "kind": f.kind, "sha256": f.sha256} for f in files],
+                                  created_at=_aware(rev.created_at))
+
+    def revisions_since(self, last_id: int, limit: int = 10_000) -> list[StoredRevision]:
+        """Revisions with a row id above ``last_id``, oldest first: how indexes catch up with the database."""
+        with self.Session() as s:
+            rows = s.execute(
+                select(RevisionRow, SubmissionRow.submission_id)
+                .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
+                .where(RevisionRow.id > last_id)
+                .order_by(RevisionRow.id)
+                .limit(limit)
+            ).all()
+            ids = [r[0].id for r in rows]
+            files: dict[int, list[dict]] = {i: [] for i in ids}
+            if ids:
+                for f in s.execute(select(RevisionFileRow).where(RevisionFileRow.revision_id.in_(ids))).scalars():
+                    files[f.revision_id].append({"name": f.name, "kind": f.kind, "sha256": f.sha256})
+        return [StoredRevision(id=r[0].id, submission_id=r[1], revision=r[0].revision, form=r[0].form,
+                               files=files[r[0].id], created_at=_aware(r[0].created_at)) for r in rows]
+
+    def last_revision_id(self) -> int:
+        with self.Session() as s:
+            return s.execute(select(func.coalesce(func.max(RevisionRow.id), 0))).scalar_one()
+
+    # ---------------------------------------------------------------- decisions
+    def record_decision(self, submission_id: str, decision: Decision, *, actor: str) -> dict:
+        now = _now()
+        with self.Session.begin() as s:
+            sub = s.execute(
+                select(SubmissionRow).where(SubmissionRow.submission_id == submission_id).with_for_update()
+            ).scalar_one_or_none()
+            if sub is None:
+                raise NotFound(f"no submission {submission_id!r}", field="submission_id")
+            number = decision.revision if decision.revision is not None else sub.latest_revision
+            rev = s.execute(select(RevisionRow).where(RevisionRow.submission_pk == sub.id,
+                                                      RevisionRow.revision == number)).scalar_one_or_none()
+            if rev is None:
+                raise NotFound(f"{submission_id!r} has no revision {number}", field="revision")
+            report = s.execute(select(ReportRow.report).where(ReportRow.revision_id == rev.id)).scalar_one()
+            feedback = _resolve_feedback(decision, report.get("findings", []))
+            previous = s.execute(
+                select(DecisionRow.id).where(DecisionRow.revision_id == rev.id).order_by(DecisionRow.id.desc()).limit(1)
+            ).scalar_one_or_none()
+            row = DecisionRow(submission_pk=sub.id, revision_id=rev.id, decision=decision.decision,
+                              reason_codes=list(decision.reason_codes), feedback=feedback, comment=decision.comment,
+                              reviewer=decision.reviewer or actor, supersedes_id=previous, created_at=now)
+            s.add(row)
+            s.flush()
+            if number == sub.latest_revision:
+                sub.open = False  # decided; a new revision from the filer reopens it
+                sub.updated_at = now
+            s.add(AuditRow(at=now, actor=actor, action="decision.recorded", subject=submission_id,
+                           detail={"decision_id": row.id, "revision": number, "decision": decision.decision,
+                                   "supersedes": previous}))
+            return _decision_dict(row, submission_id, number)
+
+    def decisions(self, submission_id: str | None = None, *, since_id: int = 0, limit: int = 100_000) -> list[dict]:
+        with self.Session() as s:
+            q = (select(DecisionRow, SubmissionRow.submission_id, RevisionRow.revision)
+                 .join(SubmissionRow, DecisionRow.submission_pk == SubmissionRow.id)
+                 .join(RevisionRow, DecisionRow.revision_id == RevisionRow.id)
+                 .where(DecisionRow.id > since_id).order_by(DecisionRow.id).limit(limit))
+            if submission_id is not None:
+                q = q.where(SubmissionRow.submission_id == submission_id)
+            return [_decision_dict(d, sid, rev) for d, sid, rev in s.execute(q).all()]
+
+    # ---------------------------------------------------------------- the queue
+    def queue(self, *, stage: str | None = None, code: str | None = None, min_age_days: float | None = None,
+              max_age_days: float | None = None, limit: int = 50, offset: int = 0,
+              now: datetime | None = None) -> tuple[int, list[dict]]:
+        now = now or _now()
+        conds = [SubmissionRow.open.is_(True)]
+        if stage:
+            conds.append(SubmissionRow.stage == stage)
+        if min_age_days is not None:
+            conds.append(SubmissionRow.submitted_at <= now - _days(min_age_days))
+        if max_age_days is not None:
+            conds.append(SubmissionRow.submitted_at >= now - _days(max_age_days))
+        if code:
+            conds.append(exists(
+                select(FindingRow.id)
+                .join(ReportRow, FindingRow.report_id == ReportRow.id)
+                .join(RevisionRow, ReportRow.revision_id == RevisionRow.id)
+                .where(RevisionRow.submission_pk == SubmissionRow.id,
+                       RevisionRow.revision == SubmissionRow.latest_revision,
+                       FindingRow.code == code)
+            ))
+        with self.Session() as s:
+            total = s.execute(select(func.count()).select_from(SubmissionRow).where(and_(*conds))).scalar_one()
+            rows = s.execute(
+                select(SubmissionRow, ReportRow.report)
+                .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
+                                        RevisionRow.revision == SubmissionRow.latest_revision))
+                .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
+                .where(and_(*conds))
+                .order_by(SubmissionRow.priority_score.desc(), SubmissionRow.submitted_at, SubmissionRow.id)
+                .limit(limit).offset(offset)
+            ).all()
+        items = []
+        for sub, report in rows:
+            findings = report.get("findings", [])
+            submitted = _aware(sub.submitted_at)
+            items.append({
+                "submission_id": sub.submission_id, "stage": sub.stage, "revision": sub.latest_revision,
+                "priority": report.get("priority", {}), "submitted_at": submitted.isoformat(),
+                "age_days": round((now - submitted).total_seconds() / 86400, 2),
+                "codes": sorted({f["code"] for f in findings if f.get("severity") != "info"}),
+                "status": report.get("status"),
+            })
+        return total, items
+
+    def counts(self) -> dict[str, int]:
+        with self.Session() as s:
+            rows = s.execute(select(SubmissionRow.stage, SubmissionRow.open, func.count())
+                             .group_by(SubmissionRow.stage, SubmissionRow.open)).all()
+        out: dict[str, int] = {"open": 0, "decided": 0}
+        for stage, is_open, n in rows:
+            out["open" if is_open else "decided"] += n
+            if is_open:
+                out[f"open_{stage}"] = out.get(f"open_{stage}", 0) + n
+        return out
+
+    # ---------------------------------------------------------------- API keys
+    def create_api_key(self, name: str, *, actor: str) -> str:
+        """A new key; only its SHA-256 is stored (keys are 256-bit random, so no KDF is needed)."""
+        token = KEY_PREFIX + secrets.token_urlsafe(32)
+        with self.Session.begin() as s:
+            s.add(ApiKeyRow(name=name, prefix=token[:12], key_hash=_sha(token), created_at=_now()))
+            s.add(AuditRow(at=_now(), actor=actor, action="api_key.created", subject=name, detail={"prefix": token[:12]}))
+        return token
+
+    def verify_api_key(self, token: str) -> ApiKey | None:
+        if not token.startswith(KEY_PREFIX) or len(token) > 100:
+            return None
+        with self.Session() as s:
+            row = s.execute(select(ApiKeyRow).where(ApiKeyRow.key_hash == _sha(token))).scalar_one_or_none()
+        if row is None or row.revoked_at is not None:
+            return None
+        return ApiKey(row.id, row.name, row.prefix, row.created_at, row.revoked_at)
+
+    def list_api_keys(self) -> list[ApiKey]:
+        with self.Session() as s:
+            rows = s.execute(select(ApiKeyRow).order_by(ApiKeyRow.id)).scalars().all()
+        return [ApiKey(r.id, r.name, r.prefix, r.created_at, r.revoked_at) for r in rows]
+
+    def revoke_api_key(self, prefix: str, *, actor: str) -> int:
+        with self.Session.begin() as s:
+            n = s.execute(update(ApiKeyRow).where(ApiKeyRow.prefix == prefix, ApiKeyRow.revoked_at.is_(None))
+                          .values(revoked_at=_now())).rowcount
+            if not n:
+                raise NotFound(f"no active key with prefix {prefix!r}", field="prefix")
+            s.add(AuditRow(at=_now(), actor=actor, action="api_key.revoked", subject=prefix, detail={}))
+        return n
+
+    # ---------------------------------------------------------------- verified codes
+    def mark_code_verified(self, uscc: str, *, actor: str, note: str | None = None) -> None:
+        uscc = uscc.strip().upper()
+        if len(uscc) != 18:
+            raise InvalidInput("a USCC has 18 characters", field="uscc")
+        with self.Session.begin() as s:
+            if s.get(VerifiedCodeRow, uscc) is None:
+                s.add(VerifiedCodeRow(uscc=uscc, verified_by=actor, note=note, created_at=_now()))
+            s.add(AuditRow(at=_now(), actor=actor, action="uscc.verified", subject=uscc, detail={"note": note}))
+
+    def is_code_verified(self, uscc: str) -> bool:
+        with self.Session() as s:
+            return s.get(VerifiedCodeRow, uscc.strip().upper()) is not None
+
+    # ---------------------------------------------------------------- audit
+    def audit(self, actor: str, action: str, subject: str | None = None, detail: dict | None = None) -> None:
+        with self.Session.begin() as s:
+            s.add(AuditRow(at=_now(), actor=actor, action=action, subject=subject, detail=detail or {}))
+
+    def audit_log(self, subject: str | None = None, limit: int = 100) -> list[dict]:
+        with self.Session() as s:
+            q = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+            if subject is not None:
+                q = q.where(AuditRow.subject == subject)
+            return [{"at": _aware(r.at).isoformat(), "actor": r.actor, "action": r.action, "subject": r.subject,
+                     "detail": r.detail} for r in s.execute(q).scalars()]
+
+    def iter_reports(self, batch: int = 1000) -> Iterator[tuple[str, int, dict]]:
+        """(submission_id, revision, report) of every stored report, oldest first."""
+        last = 0
+        while True:
+            with self.Session() as s:
+                rows = s.execute(
+                    select(ReportRow.id, SubmissionRow.submission_id, RevisionRow.revision, ReportRow.report)
+                    .join(RevisionRow, ReportRow.revision_id == RevisionRow.id)
+                    .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
+                    .where(ReportRow.id > last).order_by(ReportRow.id).limit(batch)
+                ).all()
+            if not rows:
+                return
+            for r in rows:
+                yield r.submission_id, r.revision, r.report
+            last = rows[-1].id
+
+
+def _resolve_feedback(decision: Decision, findings: Sequence[dict[str, Any]]) -> list[dict]:
+    out = []
+    for i, fb in enumerate(decision.feedback):
+        if fb.finding is not None:
+            if not 0 <= fb.finding < len(findings):
+                raise InvalidInput(f"the report has {len(findings)} findings; no finding {fb.finding}",
+                                   field=f"feedback[{i}].finding")
+            position = fb.finding
+        else:
+            matches = [j for j, f in enumerate(findings)
+                       if f["code"] == fb.code and (fb.field is None or f.get("field") == fb.field)]
+            if not matches:
+                raise InvalidInput(f"the report has no finding {fb.code}" + (f" on {fb.field}" if fb.field else ""),
+                                   field=f"feedback[{i}].code")
+            if len(matches) > 1:
+                raise InvalidInput(f"{fb.code} occurs {len(matches)} times; name it by 'field' or 'finding'",
+                                   field=f"feedback[{i}]")
+            position = matches[0]
+        f = findings[position]
+        out.append({"finding": position, "code": f["code"], "field": f.get("field"), "verdict": fb.verdict,
+                    "source": f.get("source")})
+    return out
+
+
+def _decision_dict(row: DecisionRow, submission_id: str, revision: int) -> dict:
+    return {"id": row.id, "submission_id": submission_id, "revision": revision, "decision": row.decision,
+            "reason_codes": row.reason_codes, "feedback": row.feedback, "comment": row.comment,
+            "reviewer": row.reviewer, "supersedes": row.supersedes_id,
+            "created_at": _aware(row.created_at).isoformat()}
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _days(n: float) -> timedelta:
+    return timedelta(days=n)

@@ -1,0 +1,148 @@
+"""The database tables (SQLAlchemy 2). Alembic migrations in ``migrations/`` create them.
+
+The database is the source of truth: every revision of every submission, the files it
+came with (by content hash), every report, every decision (append-only), API keys (hashed),
+codes reviewers verified by hand, and an audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+# SQLite autoincrements only INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SubmissionRow(Base):
+    """One submission (by the pipeline's ``submission_id``), pointing at its latest revision."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(String(64), unique=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    latest_revision: Mapped[int] = mapped_column(Integer)
+    # denormalised from the latest revision and report, for the queue
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    priority_score: Mapped[float] = mapped_column(Float, default=0.0)
+    p_reject: Mapped[float | None] = mapped_column(Float, nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_submissions_queue", "open", "priority_score"),)
+
+
+class RevisionRow(Base):
+    """One screened version of a submission's form. Its ``id`` only grows: indexes follow it."""
+
+    __tablename__ = "revisions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    submission_pk: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    form: Mapped[dict] = mapped_column(JSONType)
+    content_hash: Mapped[str] = mapped_column(String(64))  # form + file hashes
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("submission_pk", "revision", name="uq_revision"),)
+
+
+class BlobRow(Base):
+    """An uploaded file's content, stored once on disk under its SHA-256."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RevisionFileRow(Base):
+    __tablename__ = "revision_files"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    priority_score: Mapped[float] = mapped_column(Float)
+    report: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FindingRow(Base):
+    """Findings flattened out of reports, for filtering the queue and for feedback statistics."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # index in report["findings"]
+    code: Mapped[str] = mapped_column(String(48), index=True)
+    severity: Mapped[str] = mapped_column(String(8))
+    field: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(96))
+
+
+class DecisionRow(Base):
+    """A reviewer's decision. Append-only: a later one supersedes, never overwrites."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    submission_pk: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    reason_codes: Mapped[list] = mapped_column(JSONType)
+    feedback: Mapped[list] = mapped_column(JSONType)  # [{"position", "code", "verdict"}]
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class VerifiedCodeRow(Base):
+    """A USCC a reviewer checked against the registry by hand (real codes with a
+    non-conforming check character exist); it is not flagged as invalid again."""
+
+    __tablename__ = "verified_codes"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    verified_by: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    detail: Mapped[dict] = mapped_column(JSONType)

@@ -1,0 +1,34 @@
+"""An app on a fresh database (SQLite and PostgreSQL), with an API key."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from screening.checks import default_checks
+from screening.pipeline import Pipeline, Resources
+from screening.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=database_url, ocr_enabled=False)
+
+
+@pytest.fixture
+def app(settings, store):
+    pipeline = Pipeline(default_checks(), Resources(verified_codes=store.is_code_verified))
+    return create_app(settings, store=store, pipeline=pipeline)
+
+
+@pytest.fixture
+def api_key(store) -> str:
+    return store.create_api_key("tests", actor="tests")
+
+
+@pytest.fixture
+def client(app, api_key):
+    with TestClient(app, raise_server_exceptions=False) as c:
+        c.headers["Authorization"] = f"Bearer {api_key}"
+        yield c
