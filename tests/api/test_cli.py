@@ -1,0 +1,100 @@
+"""The command line, as CONTRACT.md writes it: exit 0 / 2 / 1, JSON on stdout, same store as HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api.cli import main
+from screening.settings import get_settings
+from screening.storage import open_store
+
+
+@pytest.fixture
+def cli_env(tmp_path, database_url, monkeypatch):
+    monkeypatch.setenv("PRESCREEN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PRESCREEN_OCR_ENABLED", "false")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def _store():
+    s = get_settings()
+    return open_store(s.sqlalchemy_url, s.files_dir)
+
+
+def test_screen_one_records_like_http(cli_env, contract_example, capsys):
+    path = cli_env / "sub.json"
+    photo = cli_env / "photo.png"
+    from PIL import Image
+
+    Image.new("RGB", (32, 32), (10, 120, 10)).save(photo)
+    contract_example["documents"] = [{"kind": "product_photo", "file": "photo.png"}]
+    path.write_text(json.dumps(contract_example, ensure_ascii=False), encoding="utf-8")
+    assert main(["screen", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["submission_id"] == "2026-P-000123" and report["revision"] == 1
+    store = _store()
+    assert store.latest_report("2026-P-000123")["revision"] == 1
+    assert store.revision("2026-P-000123").files[0]["name"] == "photo.png"
+
+
+def test_bad_input_exits_2_with_the_reason(cli_env, contract_example, capsys):
+    path = cli_env / "sub.json"
+    contract_example["documents"] = [{"kind": "business_licence", "file": "missing.jpg"}]
+    path.write_text(json.dumps(contract_example), encoding="utf-8")
+    assert main(["screen", str(path)]) == 2
+    assert "documents[0].file" in capsys.readouterr().err
+    path.write_text("{oops", encoding="utf-8")
+    assert main(["screen", str(path)]) == 2
+    assert main(["screen", str(cli_env / "nope.json")]) == 2
+
+
+def test_batch_with_progress_and_a_bad_line(cli_env, contract_example, capsys):
+    src = cli_env / "subs.jsonl"
+    lines = []
+    for i in range(5):
+        contract_example["submission_id"] = f"B-{i}"
+        lines.append(json.dumps(contract_example, ensure_ascii=False))
+    lines.insert(2, '{"submission_id": "B-bad", "stage": "nope"}')
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = cli_env / "reports.jsonl"
+    assert main(["screen", "--batch", str(src), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err and "stage" in err
+    reports = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(reports) == 6
+    assert reports[2]["field"] == "stage"
+    assert {r.get("submission_id") for r in reports if "priority" in r} == {f"B-{i}" for i in range(5)}
+    assert _store().counts()["open"] == 5
+
+
+def test_decisions_import_is_all_or_nothing(cli_env, contract_example, capsys):
+    path = cli_env / "sub.json"
+    path.write_text(json.dumps(contract_example), encoding="utf-8")
+    assert main(["screen", str(path)]) == 0
+    capsys.readouterr()
+    good = {"submission_id": "2026-P-000123", "decision": "approved", "reviewer": "王审查"}
+    bad = {"submission_id": "2026-P-000123", "decision": "returned", "reason_codes": ["NOPE"]}
+    dec = cli_env / "decisions.jsonl"
+    dec.write_text(json.dumps(good, ensure_ascii=False) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    assert main(["decisions", "import", str(dec)]) == 2
+    assert "line 2" in capsys.readouterr().err
+    assert _store().decisions() == []
+    dec.write_text(json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["decisions", "import", str(dec)]) == 0
+    assert [d["reviewer"] for d in _store().decisions()] == ["王审查"]
+
+
+def test_keys_create_list_revoke(cli_env, capsys):
+    assert main(["keys", "create", "pipeline"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("psk_") and _store().verify_api_key(key) is not None
+    assert main(["keys", "list"]) == 0
+    assert key[:12] in capsys.readouterr().out
+    assert main(["keys", "revoke", key[:12]]) == 0
+    assert _store().verify_api_key(key) is None
+    assert main(["keys", "revoke", "psk_nothing"]) == 2
