@@ -1,0 +1,131 @@
+"""The repository on both databases: revisions, atomicity, decisions, concurrency."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from screening.contract import Decision, FindingFeedback, Finding, Priority, Report
+from screening.errors import InvalidInput, NotFound
+from screening.parsing import parse_submission
+from screening.pipeline import UploadedFile
+
+
+def _report(sub, score=50.0, codes=("NAME_BRAND",)):
+    findings = [Finding(code=c, severity="high", field="product.name", message="测试") for c in codes]
+    return Report(submission_id=sub.submission_id, status="complete",
+                  priority=Priority(score=score, p_reject=score / 100, reasons=list(codes)), findings=findings)
+
+
+def test_revisions_accumulate_and_the_latest_wins(store, contract_example):
+    sub = parse_submission(contract_example)
+    assert store.record_screening(sub, {}, _report(sub, 10), actor="t") == 1
+    sub.product.name = "电冰箱"
+    assert store.record_screening(sub, {}, _report(sub, 90), actor="t") == 2
+    assert store.latest_report(sub.submission_id)["priority"]["score"] == 90
+    assert [r["revision"] for r in store.revisions(sub.submission_id)] == [1, 2]
+    assert store.revision(sub.submission_id, 1).form["product"]["name"] == "家用电冰箱"
+    with pytest.raises(NotFound):
+        store.revision(sub.submission_id, 3)
+
+
+def test_unchanged_resend_is_recognised(store, contract_example):
+    sub = parse_submission(contract_example)
+    files = {"a.png": UploadedFile("a.png", b"\x89PNG fake")}
+    sub.documents = []
+    assert store.unchanged_report(sub, {}) is None
+    store.record_screening(sub, {}, _report(sub), actor="t")
+    assert store.unchanged_report(sub, {}) is not None
+    assert store.unchanged_report(sub, files) is None  # other files: a new revision
+
+
+def test_a_failing_record_leaves_nothing(store, contract_example):
+    sub = parse_submission(contract_example)
+    bad = Report(**{**_report(sub).__dict__, "priority": None})  # fails after the revision row is flushed
+    with pytest.raises(AttributeError):
+        store.record_screening(sub, {}, bad, actor="t")
+    with pytest.raises(NotFound):
+        store.latest_report(sub.submission_id)
+    assert store.counts() == {"open": 0, "decided": 0}
+    assert store.last_revision_id() == 0
+
+
+def test_decisions_supersede_and_keep_history(store, contract_example):
+    sub = parse_submission(contract_example)
+    store.record_screening(sub, {}, _report(sub, codes=("NAME_BRAND", "NAME_HAS_SPEC")), actor="t")
+    first = store.record_decision(sub.submission_id, Decision(
+        decision="returned", reason_codes=["NAME_BRAND"],
+        feedback=[FindingFeedback(verdict="false_positive", code="NAME_HAS_SPEC")]), actor="user:li")
+    assert first["feedback"] == [{"finding": 1, "code": "NAME_HAS_SPEC", "field": "product.name",
+                                  "verdict": "false_positive", "source": "rules"}]
+    second = store.record_decision(sub.submission_id, Decision(decision="approved"), actor="user:wang")
+    assert second["supersedes"] == first["id"]
+    assert [d["decision"] for d in store.decisions(sub.submission_id)] == ["returned", "approved"]
+    assert store.counts()["decided"] == 1
+    sub.product.name = "电冰箱"  # the filer resubmits: open again
+    store.record_screening(sub, {}, _report(sub), actor="t")
+    assert store.counts()["open"] == 1
+
+
+def test_feedback_must_name_an_existing_finding(store, contract_example):
+    sub = parse_submission(contract_example)
+    store.record_screening(sub, {}, _report(sub, codes=("NAME_BRAND", "NAME_BRAND")), actor="t")
+    with pytest.raises(InvalidInput) as err:
+        store.record_decision(sub.submission_id, Decision(
+            decision="approved", feedback=[FindingFeedback(verdict="confirmed", code="NAME_BRAND")]), actor="t")
+    assert err.value.field == "feedback[0]"  # ambiguous: occurs twice
+    with pytest.raises(InvalidInput):
+        store.record_decision(sub.submission_id, Decision(
+            decision="approved", feedback=[FindingFeedback(verdict="confirmed", code="SALES_ZERO")]), actor="t")
+    assert store.decisions() == []
+
+
+def test_concurrent_first_screenings_of_one_id_make_two_revisions(store, contract_example):
+    subs = []
+    for name in ("甲产品", "乙产品", "丙产品", "丁产品"):
+        s = parse_submission(contract_example)
+        s.product.name = name
+        subs.append(s)
+    errors = []
+
+    def record(s):
+        try:
+            store.record_screening(s, {}, _report(s), actor="t")
+        except Exception as exc:  # pragma: no cover - the assertion below shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=record, args=(s,)) for s in subs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert [r["revision"] for r in store.revisions(subs[0].submission_id)] == [1, 2, 3, 4]
+
+
+def test_blobs_are_content_addressed(store, contract_example):
+    sub = parse_submission(contract_example)
+    from screening.contract import DocumentRef
+
+    sub.documents = [DocumentRef(kind="product_photo", file="p1.jpg"), DocumentRef(kind="product_image", file="p2.jpg")]
+    data = b"\xff\xd8\xff same bytes"
+    files = {"p1.jpg": UploadedFile("p1.jpg", data), "p2.jpg": UploadedFile("p2.jpg", data)}
+    store.record_screening(sub, files, _report(sub), actor="t")
+    rev = store.revision(sub.submission_id)
+    assert len({f["sha256"] for f in rev.files}) == 1
+    assert store.blobs.get(rev.files[0]["sha256"]) == data
+    with pytest.raises(NotFound):
+        store.blobs.get("../../etc/passwd")
+
+
+def test_revisions_since_feeds_indexes_in_order(store, contract_example):
+    assert store.revisions_since(0) == []
+    for i in range(3):
+        contract_example["submission_id"] = f"R-{i}"
+        s = parse_submission(contract_example)
+        store.record_screening(s, {}, _report(s), actor="t")
+    got = store.revisions_since(0)
+    assert [r.submission_id for r in got] == ["R-0", "R-1", "R-2"]
+    assert [r.submission_id for r in store.revisions_since(got[0].id)] == ["R-1", "R-2"]
+    assert store.last_revision_id() == got[-1].id
