@@ -1,0 +1,210 @@
+"""Reviewer accounts and server-side sessions, on the same engine as the ``Store``.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults: 64 MiB, 3 passes), which keeps
+the parameters inside the hash so they can be raised later; a hash made with weaker
+parameters is replaced at the next sign-in. A session is an opaque 256-bit random id in a
+cookie; the database keeps only its SHA-256, the user, a per-session CSRF token, and two
+expiries: idle (``IDLE``) and absolute (``LIFETIME``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine, delete, select, update
+
+from ..errors import Conflict, InvalidInput, NotFound
+from .db import session_factory
+from .tables import AuditRow
+from .user_tables import ROLES, SessionRow, UserRow
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,63}$")
+MIN_PASSWORD = 10
+LIFETIME = timedelta(hours=12)  # one long working day, then sign in again
+IDLE = timedelta(hours=2)
+TOUCH_EVERY = timedelta(minutes=5)  # last_seen is written at most this often (one UPDATE)
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+    display_name: str | None
+    created_at: datetime
+    last_login_at: datetime | None
+    disabled: bool
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session: who, and the CSRF token every form of theirs must carry."""
+
+    user: User
+    csrf_token: str
+    expires_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.username, row.role, row.display_name, _aware(row.created_at),
+                _aware(row.last_login_at), row.disabled_at is not None)
+
+
+class UserStore:
+    def __init__(self, engine: Engine, hasher: PasswordHasher | None = None) -> None:
+        self.engine = engine
+        self.Session = session_factory(engine)
+        self.hasher = hasher or PasswordHasher()
+        # verified against when the username is unknown, so both paths cost one argon2 run
+        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+    # ---------------------------------------------------------------- accounts
+    def create_user(self, username: str, password: str, role: str, *, actor: str,
+                    display_name: str | None = None) -> User:
+        if not USERNAME.match(username):
+            raise InvalidInput("a username is 2–64 letters, digits, '.', '_' or '-'", field="username")
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+        check_password(password)
+        now = _now()
+        with self.Session.begin() as s:
+            if s.execute(select(UserRow.id).where(UserRow.username == username)).first() is not None:
+                raise Conflict(f"user {username!r} exists", field="username")
+            row = UserRow(username=username, display_name=display_name, password_hash=self.hasher.hash(password),
+                          role=role, created_at=now)
+            s.add(row)
+            s.flush()
+            s.add(AuditRow(at=now, actor=actor, action="user.created", subject=username, detail={"role": role}))
+            return _user(row)
+
+    def get(self, username: str) -> User:
+        with self.Session() as s:
+            row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"no user {username!r}", field="username")
+        return _user(row)
+
+    def list_users(self) -> list[User]:
+        with self.Session() as s:
+            return [_user(r) for r in s.execute(select(UserRow).order_by(UserRow.username)).scalars()]
+
+    def set_password(self, username: str, password: str, *, actor: str) -> None:
+        check_password(password)
+        with self.Session.begin() as s:
+            row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
+            if row is None:
+                raise NotFound(f"no user {username!r}", field="username")
+            row.password_hash = self.hasher.hash(password)
+            s.execute(delete(SessionRow).where(SessionRow.user_id == row.id))  # sign out everywhere
+            s.add(AuditRow(at=_now(), actor=actor, action="user.password_set", subject=username, detail={}))
+
+    def set_disabled(self, username: str, disabled: bool, *, actor: str) -> None:
+        with self.Session.begin() as s:
+            row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
+            if row is None:
+                raise NotFound(f"no user {username!r}", field="username")
+            row.disabled_at = _now() if disabled else None
+            if disabled:
+                s.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+            s.add(AuditRow(at=_now(), actor=actor, action="user.disabled" if disabled else "user.enabled",
+                           subject=username, detail={}))
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The user when the password is right and the account active; None otherwise."""
+        with self.Session() as s:
+            row = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one_or_none()
+        if row is None:
+            try:
+                self.hasher.verify(self._dummy_hash, password)
+            except VerificationError:
+                pass
+            return None
+        try:
+            self.hasher.verify(row.password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        if row.disabled_at is not None:
+            return None
+        if self.hasher.check_needs_rehash(row.password_hash):
+            with self.Session.begin() as s:
+                s.execute(update(UserRow).where(UserRow.id == row.id)
+                          .values(password_hash=self.hasher.hash(password)))
+        return _user(row)
+
+    # ---------------------------------------------------------------- sessions
+    def start_session(self, user: User, *, user_agent: str | None = None) -> tuple[str, SignedIn]:
+        """A new session for ``user``: the cookie value (shown once) and the session."""
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        now = _now()
+        with self.Session.begin() as s:
+            s.add(SessionRow(id_hash=_sha(token), user_id=user.id, csrf_token=csrf, created_at=now,
+                             last_seen_at=now, expires_at=now + LIFETIME,
+                             user_agent=(user_agent or "")[:255] or None))
+            s.execute(update(UserRow).where(UserRow.id == user.id).values(last_login_at=now))
+            s.add(AuditRow(at=now, actor=f"user:{user.username}", action="user.signed_in", subject=user.username,
+                           detail={}))
+            # an occasional sweep keeps the table small without a scheduler
+            s.execute(delete(SessionRow).where(SessionRow.expires_at < now))
+        return token, SignedIn(user, csrf, now + LIFETIME)
+
+    def session(self, token: str | None, *, now: datetime | None = None) -> SignedIn | None:
+        """The live session named by a cookie value, or None (unknown, expired, idle, disabled)."""
+        if not token or len(token) > 128:
+            return None
+        now = now or _now()
+        key = _sha(token)
+        with self.Session() as s:
+            found = s.execute(select(SessionRow, UserRow).join(UserRow, SessionRow.user_id == UserRow.id)
+                              .where(SessionRow.id_hash == key)).first()
+        if found is None:
+            return None
+        sess, row = found
+        expires, seen = _aware(sess.expires_at), _aware(sess.last_seen_at)
+        if now >= expires or now - seen >= IDLE or row.disabled_at is not None:
+            self.end_session(token)
+            return None
+        if now - seen >= TOUCH_EVERY:
+            with self.Session.begin() as s:
+                s.execute(update(SessionRow).where(SessionRow.id_hash == key).values(last_seen_at=now))
+        return SignedIn(_user(row), sess.csrf_token, expires)
+
+    def end_session(self, token: str | None, *, actor: str | None = None) -> None:
+        if not token:
+            return
+        with self.Session.begin() as s:
+            n = s.execute(delete(SessionRow).where(SessionRow.id_hash == _sha(token))).rowcount
+            if n and actor:
+                s.add(AuditRow(at=_now(), actor=actor, action="user.signed_out", subject=actor.split(":", 1)[-1],
+                               detail={}))
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters", field="password")
+    if len(password) > 1024:
+        raise InvalidInput("a password has at most 1024 characters", field="password")
