@@ -6,8 +6,8 @@ with a non-conforming check character; a reviewer who has confirmed one marks it
 such a code is not flagged (the report's ``extracted["uscc"]`` says it was verified).
 
 Only independent legal persons may file (appendix 一、备案单位资格). Rules, from the form alone:
-- the name ends in a branch word (分公司, 分厂, 办事处, 营业部, 经营部, 代表处…) or contains
-  分公司 anywhere → a branch; a unit named after a company (``XX有限公司广元路店``) → probably a
+- the name ends in a branch word (分公司, 分厂, 办事处, 营业部, 经营部, 代表处…), or contains
+  分公司 and does not end as a company (…分公司…加油站) → a branch; a unit named after a company (``XX有限公司广元路店``) → probably a
   branch (confidence 0.6). "分" inside a word (分析仪器有限公司) is not a branch;
 - the name says 个人独资 or 个体工商户, or (有限合伙)/(普通合伙)/合伙企业 → not a legal person;
 - USCC category 92 (个体工商户) and the other non-legal-person categories (representative
@@ -78,7 +78,8 @@ def ineligible_name_reasons(name: str) -> list[tuple[str, str, float]]:
     if m := _SOLE.search(n):
         out.append(("sole_proprietorship", f"单位名称含“{m.group(0)}”，不具备法人资格", 1.0))
     base = _TRAILING_BRACKETS.sub("", n)
-    if (m := _BRANCH_END.search(base)) or (m := _BRANCH_ANYWHERE.search(base)):
+    ends_as_company = base.endswith("公司") and not base.endswith("分公司")  # "…分公司路灯具有限公司" is a company
+    if (m := _BRANCH_END.search(base)) or (not ends_as_company and (m := _BRANCH_ANYWHERE.search(base))):
         out.append(("branch", f"单位名称含“{m.group(0)}”，为分支机构，不具备独立法人资格", 1.0))
     elif (m := _COMPANY_UNIT.match(base)) and not m.group(2).endswith("公司"):
         out.append((
