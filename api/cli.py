@@ -20,12 +20,17 @@ from . import commands
 log = logging.getLogger("prescreen.cli")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prescreen", description="Pre-screening of patent-product filings.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    argv = sys.argv[1:] if argv is None else argv
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        module.register(sub)
+        # commands with many heavy sub-commands (eval, train) import them only when asked for
+        if hasattr(module, "register_for"):
+            module.register_for(sub, argv)
+        else:
+            module.register(sub)
     return parser
 
 
@@ -33,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     # weights come from the repo and the registry only; never let a library reach for a hub
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
         os.environ.setdefault(var, "1")
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -9,10 +9,12 @@ import importlib
 import pkgutil
 
 
-def _attach(sub, package_name: str, command: str, help_text: str) -> None:
-    package = importlib.import_module(package_name)
+def _attach(sub, package_name: str, command: str, help_text: str, load: bool) -> None:
     p = sub.add_parser(command, help=help_text)
     inner = p.add_subparsers(dest=f"{command}_name", required=True, metavar="NAME")
+    if not load:
+        return
+    package = importlib.import_module(package_name)
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
@@ -34,6 +36,7 @@ def _runner(module):
     return run
 
 
-def register(sub) -> None:
-    _attach(sub, "eval", "eval", "evaluations and benchmarks (eval/)")
-    _attach(sub, "training", "train", "retraining (training/)")
+def register_for(sub, argv: list[str]) -> None:
+    first = argv[0] if argv else None
+    _attach(sub, "eval", "eval", "evaluations and benchmarks (eval/)", load=first == "eval")
+    _attach(sub, "training", "train", "retraining (training/)", load=first == "train")
