@@ -187,7 +187,7 @@ def decode_image(data: bytes, kind: str, *, max_pixels: int = MAX_PIXELS, max_si
         if kind == "jpg":
             img.draft("RGB", (max_side, max_side))  # decode a large JPEG at 1/2, 1/4 or 1/8 scale
         img.load()
-        if kind == "jpg":
+        if kind == "jpg" and img.getexif().get(0x0112, 1) != 1:
             img = ImageOps.exif_transpose(img)  # phone photos: upright as the reviewer sees them
         rgb = _to_rgb(img)
     except FileProblem:
