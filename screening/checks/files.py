@@ -27,6 +27,9 @@ FILE_RULES: dict[str, tuple[frozenset[str], int, str]] = {
     "product_video": (frozenset({"mp4"}), 20 * MB, "产品介绍视频"),
 }
 
+# the uploads of real-name verification (stage "entity"); the others belong to product filings
+ENTITY_DOCUMENTS = frozenset({"business_licence", "profit_statement", "integrity_pledge"})
+
 _TYPE_NAMES = {
     "jpg": "JPG", "png": "PNG", "bmp": "BMP", "mp4": "MP4", "pdf": "PDF", "gif": "GIF", "webp": "WebP",
     "tiff": "TIFF", "heic": "HEIC", "heif": "HEIF", "avif": "AVIF", "zip": "ZIP压缩包（或Word/Excel文档）",
@@ -46,8 +49,11 @@ class FileCheck(Check):
 
     def run(self, ctx: ScreeningContext) -> None:
         summary = ctx.extracted.setdefault("files", {})
+        entity_stage = ctx.submission.stage == "entity"
         for i, doc in enumerate(ctx.submission.documents):
             field = f"documents[{i}].file"
+            if entity_stage and doc.kind not in ENTITY_DOCUMENTS:
+                continue  # real-name verification reviews the entity's own documents only
             allowed, limit, label = FILE_RULES[doc.kind]
             upload = ctx.files.get(doc.file)
             if upload is None:

@@ -204,17 +204,17 @@ def test_hand_built_mp4_structures():
 
 # ---------------------------------------------------------------------------- the check
 
-def entity_submission(documents: list[dict]) -> dict:
+def submission_with(documents: list[dict]) -> dict:
     return {
         "submission_id": "files-1",
-        "stage": "entity",
+        "stage": "product",
         "entity": {"uscc": "914403001922038216", "name": "华为技术有限公司", "kind": "enterprise"},
         "documents": documents,
     }
 
 
 def run_files(documents, files):
-    sub = parse_submission(entity_submission(documents))
+    sub = parse_submission(submission_with(documents))
     report = Pipeline([FileCheck()]).screen(sub, {n: UploadedFile(n, d) for n, d in files.items()})
     return report
 
@@ -225,7 +225,7 @@ def screen_ctx(documents, files):
 
     from screening.pipeline import Resources, ScreeningContext
 
-    sub = parse_submission(entity_submission(documents))
+    sub = parse_submission(submission_with(documents))
     ctx = ScreeningContext(sub, {n: UploadedFile(n, d) for n, d in files.items()}, Resources(), date(2026, 11, 20))
     FileCheck().run(ctx)
     return ctx

@@ -467,6 +467,16 @@ def test_entity_stage_checks_entity_and_its_documents_only():
     assert codes(screen(data)) == ["ENTITY_FIGURES_INCONSISTENT"]
 
 
+def test_entity_stage_leaves_product_uploads_alone():
+    files = contract_files()
+    files["photo.jpg"] = UploadedFile("photo.jpg", b"%PDF-1.4 not a photo")
+    data = example()
+    data["stage"] = "entity"
+    assert codes(screen(data, files)) == []
+    data["stage"] = "product"
+    assert codes(screen(data, files)) == ["FILE_TYPE_INVALID"]
+
+
 def test_product_stage_without_entity_checks_the_product():
     data = example()
     del data["entity"]
