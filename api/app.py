@@ -16,6 +16,7 @@ from .errors import install_error_handlers
 from .limits import BodySizeLimit
 from .metrics import Metrics, MetricsMiddleware
 from .routes import health, queue, screenings, verified_codes
+from .web import install_web
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ def create_app(
     install_error_handlers(app)
     for router in (screenings.router, queue.router, verified_codes.router, health.router):
         app.include_router(router)
+    install_web(app)  # the reviewer pages, and sign-in sessions for the JSON API
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

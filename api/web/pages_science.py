@@ -1,0 +1,131 @@
+"""Data scientists' page (models in service, registry cards and plots, false positives by code)
+and the administrator's account page."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from screening.errors import Conflict, InvalidInput, NotFound
+from screening.storage.user_tables import ROLES
+from screening.storage.users import SignedIn
+
+from . import present
+from .auth import check_csrf, page_session
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+scientist = page_session("data_scientist")
+admin = page_session("admin")
+
+CARD_NAMES = ("card.md", "MODEL_CARD.md", "model_card.md", "README.md")
+PLOT_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg"}
+ROLE_ZH = {"reviewer": "审核员", "data_scientist": "数据科学家", "admin": "管理员"}
+
+
+def registry_entries(root: Path, in_service: dict[str, str], *, max_depth: int = 4) -> list[dict]:
+    """Every model directory under ``root`` (one with a manifest.json), newest first.
+
+    Reads only what models.base writes (manifest.json) plus any card and plots beside it, so
+    it shows whatever the registry holds without depending on its code."""
+    if not root.is_dir():
+        return []
+    entries = []
+    for manifest in _manifests(root, max_depth):
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        directory = manifest.parent
+        card = next((directory / n for n in CARD_NAMES if (directory / n).is_file()), None)
+        plots = sorted(str(p.relative_to(root)) for p in directory.rglob("*") if p.suffix.lower() in PLOT_SUFFIXES
+                       and p.is_file() and p.stat().st_size < 5_000_000)
+        name, version = str(data.get("name", directory.name)), str(data.get("version", "?"))
+        entries.append({
+            "name": name, "version": version, "kind": data.get("kind"), "created_at": data.get("created_at"),
+            "metrics": data.get("metrics") or {}, "recipe": data.get("recipe") or {}, "data_hash": data.get("data_hash"),
+            "path": str(directory.relative_to(root)), "plots": plots,
+            "card": card.read_text(encoding="utf-8", errors="replace")[:20_000] if card else None,
+            "in_service": in_service.get(name) == version or in_service.get(str(data.get("kind"))) == version,
+        })
+    return sorted(entries, key=lambda e: (not e["in_service"], e["name"], str(e["created_at"] or "")))
+
+
+def _manifests(root: Path, max_depth: int) -> list[Path]:
+    found = []
+    for depth in range(1, max_depth + 1):
+        found += sorted(root.glob("/".join(["*"] * depth) + "/manifest.json"))
+    return found
+
+
+@router.get("/models")
+def models_page(request: Request, session: SignedIn = Depends(scientist)) -> Response:
+    state = request.app.state
+    in_service = dict(state.service.pipeline.resources.model_versions)
+    root = Path(state.settings.registry_dir)
+    decisions = state.store.decisions()
+    rates = present.false_positive_rates(decisions)
+    return render(request, "models.html", {
+        "in_service": in_service, "failed": dict(getattr(state.load_report, "failed", {}) or {}),
+        "registry_root": str(root), "entries": registry_entries(root, in_service), "rates": rates,
+        "n_decisions": len(decisions), "n_feedback": sum(r["n"] for r in rates),
+    })
+
+
+@router.get("/models/files/{path:path}")
+def registry_file(request: Request, path: str, session: SignedIn = Depends(scientist)) -> Response:
+    root = Path(request.app.state.settings.registry_dir).resolve()
+    target = (root / path).resolve()
+    if root not in target.parents or target.suffix.lower() not in PLOT_SUFFIXES or not target.is_file():
+        return Response("未找到该文件", status_code=404, media_type="text/plain; charset=utf-8")
+    mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    return Response(target.read_bytes(), media_type=mime,
+                    headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
+
+
+@router.get("/admin/users")
+def users_page(request: Request, session: SignedIn = Depends(admin), error: str | None = None,
+               ok: str | None = None) -> Response:
+    return render(request, "users.html", {"users": request.app.state.users.list_users(), "roles": ROLES,
+                                          "role_zh": ROLE_ZH, "error": error, "ok": ok})
+
+
+@router.post("/admin/users")
+async def users_action(request: Request, session: SignedIn = Depends(admin)) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    check_csrf(session, str(form.get("csrf_token", "")))
+    users = request.app.state.users
+    action, username = str(form.get("action", "")), str(form.get("username", "")).strip()
+    actor = f"user:{session.user.username}"
+    try:
+        if action == "create":
+            await run_in_threadpool(users.create_user, username, str(form.get("password", "")),
+                                    str(form.get("role", "")), actor=actor,
+                                    display_name=str(form.get("display_name", "")).strip() or None)
+            message = f"已创建账号 {username}"
+        elif action in ("disable", "enable"):
+            if username == session.user.username:
+                raise InvalidInput("不能停用自己的账号", field="username")
+            await run_in_threadpool(users.set_disabled, username, action == "disable", actor=actor)
+            message = f"已{'停用' if action == 'disable' else '启用'}账号 {username}"
+        else:
+            raise InvalidInput("unknown action", field="action")
+    except (InvalidInput, Conflict, NotFound) as exc:
+        return render(request, "users.html", {"users": users.list_users(), "roles": ROLES, "role_zh": ROLE_ZH,
+                                              "error": _user_error_zh(exc), "ok": None}, status_code=422)
+    return RedirectResponse("/admin/users?" + urlencode({"ok": message}), status_code=303)
+
+
+def _user_error_zh(exc) -> str:
+    if isinstance(exc, Conflict):
+        return "该用户名已存在。"
+    zh = {"username": "用户名须为2–64位字母、数字或 . _ -。", "password": "密码至少10位。", "role": "请选择角色。"}
+    return exc.message if exc.message.startswith("不能") else zh.get(exc.field, exc.message)
