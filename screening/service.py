@@ -14,6 +14,7 @@ from .contract import Decision, Report, Submission
 from .errors import InvalidInput
 from .pipeline import Pipeline, UploadedFile
 from .storage import Store
+from .storage.store import content_hash
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,12 @@ class ScreeningService:
     ) -> tuple[dict, bool]:
         """Screen and record. Returns the report and whether it is new (False: an unchanged resend)."""
         check_files_match(submission, files)
-        stored = self.store.unchanged_report(submission, files)
+        digest = content_hash(submission, files)
+        stored = self.store.unchanged_report(submission, files, digest)
         if stored is not None:
             return stored, False
         report = self.pipeline.screen(submission, files, today=today)
-        self.store.record_screening(submission, files, report, actor=actor)
+        self.store.record_screening(submission, files, report, actor=actor, digest=digest)
         for hook in self.on_recorded:
             try:
                 hook()

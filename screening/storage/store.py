@@ -83,9 +83,10 @@ class Store:
         self.Session = session_factory(engine)
 
     # ---------------------------------------------------------------- screenings
-    def unchanged_report(self, submission: Submission, files: dict[str, UploadedFile]) -> dict | None:
+    def unchanged_report(self, submission: Submission, files: dict[str, UploadedFile],
+                         digest: str | None = None) -> dict | None:
         """The stored report when this exact form and files were screened last (an idempotent retry)."""
-        digest = content_hash(submission, files)
+        digest = digest or content_hash(submission, files)
         with self.Session() as s:
             row = s.execute(
                 select(ReportRow.report, RevisionRow.revision)
@@ -100,13 +101,14 @@ class Store:
         return row[0] if row else None
 
     def record_screening(
-        self, submission: Submission, files: dict[str, UploadedFile], report: Report, *, actor: str
+        self, submission: Submission, files: dict[str, UploadedFile], report: Report, *, actor: str,
+        digest: str | None = None,
     ) -> int:
         """Store a new revision with its files and report; returns the revision number."""
         kinds = {d.file: d.kind for d in submission.documents}
         for f in files.values():  # blobs first: a failed transaction leaves only unreferenced content
             self.blobs.put(f.data)
-        digest = content_hash(submission, files)
+        digest = digest or content_hash(submission, files)
         submitted_at = submission.submitted_at or _now()
         if submitted_at.tzinfo is None:
             submitted_at = submitted_at.replace(tzinfo=timezone.utc)
@@ -140,7 +142,6 @@ class Store:
             for name, f in files.items():
                 if s.get(BlobRow, f.sha256) is None:
                     s.add(BlobRow(sha256=f.sha256, size=f.size, created_at=now))
-                    s.flush()
                 s.add(RevisionFileRow(revision_id=rev.id, name=name, kind=kinds.get(name, "unknown"), sha256=f.sha256))
             report.revision = revision_no
             body = report.to_dict()
