@@ -63,6 +63,11 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
         pass
     else:
         out.append(("text", TextScreener.load_default))
+    # the learned priority, only once one was promoted (before that the severity prior stands)
+    from models.priority import has_served_priority, served_prioritizer
+
+    if has_served_priority(settings.registry_dir):
+        out.append(("prioritizer", lambda: served_prioritizer(settings.registry_dir, store)))
     return out
 
 
