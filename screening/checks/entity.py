@@ -8,7 +8,9 @@ such a code is not flagged (the report's ``extracted["uscc"]`` says it was verif
 Only independent legal persons may file (appendix 一、备案单位资格). Rules, from the form alone:
 - the name ends in a branch word (分公司, 分厂, 办事处, 营业部, 经营部, 代表处…), or contains
   分公司 and does not end as a company (…分公司…加油站) → a branch; a unit named after a company (``XX有限公司广元路店``) → probably a
-  branch (confidence 0.6). "分" inside a word (分析仪器有限公司) is not a branch;
+  branch (confidence 0.6), unless it is an institute, school or hospital (…集团公司第十四研究所).
+  "分" inside a word (分析仪器有限公司) is not a branch. A code registered by 编办 or 民政
+  (which register legal persons: 中国科学院上海分院) lowers a name-based branch finding to 0.6;
 - the name says 个人独资 or 个体工商户, or (有限合伙)/(普通合伙)/合伙企业 → not a legal person;
 - USCC category 92 (个体工商户) and the other non-legal-person categories (representative
   offices of foreign news, culture and tourism bodies and foreign NGOs, non-legal-person
@@ -36,6 +38,8 @@ _BRANCH_END = re.compile(
 _BRANCH_ANYWHERE = re.compile(r"分公司|分支机构")
 # "<a company><something that is not itself a company>": a shop, works or station of the company
 _COMPANY_UNIT = re.compile(r"^(.+?公司)(.+)$")
+# institutes named after their group (中国电子科技集团公司第十四研究所) are legal persons of their own
+_INSTITUTE_END = re.compile(r"(研究所|研究院|设计院|设计研究院|研究中心|实验室|学院|大学|学校|医院)$")
 _PARTNERSHIP = re.compile(r"\((?:有限|普通|特殊普通)合伙(?:企业)?\)|合伙企业")
 _SOLE = re.compile(r"个人独资|个体工商户")
 _TRAILING_BRACKETS = re.compile(r"(\([^()]*\))+$")
@@ -52,6 +56,8 @@ NON_LEGAL_PERSON_KINDS = {
     "G1": "境外非政府组织代表机构",
     "J1": "业主大会",
 }
+# registering authorities whose registrants are legal persons by registration (事业单位, 社会组织)
+_LEGAL_PERSON_REGISTRIES = frozenset({"1", "5"})
 # the form's unit kind → registering authorities that clearly contradict it
 _KIND_CONFLICTS = {
     "enterprise": lambda r: r.authority != "9",
@@ -81,7 +87,7 @@ def ineligible_name_reasons(name: str) -> list[tuple[str, str, float]]:
     ends_as_company = base.endswith("公司") and not base.endswith("分公司")  # "…分公司路灯具有限公司" is a company
     if (m := _BRANCH_END.search(base)) or (not ends_as_company and (m := _BRANCH_ANYWHERE.search(base))):
         out.append(("branch", f"单位名称含“{m.group(0)}”，为分支机构，不具备独立法人资格", 1.0))
-    elif (m := _COMPANY_UNIT.match(base)) and not m.group(2).endswith("公司"):
+    elif (m := _COMPANY_UNIT.match(base)) and not m.group(2).endswith("公司") and not _INSTITUTE_END.search(base):
         out.append((
             "company_unit",
             f"单位名称为“{m.group(1)}”下属的“{m.group(2)}”，可能是不具备独立法人资格的分支机构，请核实",
@@ -156,6 +162,10 @@ class EntityRules(Check):
             ctx.skip("entity.name", "单位名称（是否为分支机构、合伙或个人独资企业）")
         else:
             for rule, reason, confidence in ineligible_name_reasons(name):
+                if uscc is not None and uscc.authority in _LEGAL_PERSON_REGISTRIES and rule in ("branch", "company_unit"):
+                    # registered by 编办/民政, which register legal persons (中国科学院上海分院 is one)
+                    confidence = min(confidence, 0.6)
+                    reason += "，但统一社会信用代码显示为" + (uscc.authority_name or "") + "登记，请核实"
                 ctx.add(
                     "ENTITY_INELIGIBLE", "entity.name", f"{reason}，不能作为备案主体",
                     evidence={"rule": rule, "name": name}, confidence=confidence,

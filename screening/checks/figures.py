@@ -85,6 +85,8 @@ class FigureRules(Check):
             if entity_figures is None:
                 if sub.stage == "entity":
                     ctx.skip("entity.figures_wan", "单位资产信息的一致性（可延后填写至4月30日）")
+                elif sub.product is not None and sub.product.figures_wan is not None:
+                    ctx.skip("entity.figures_wan", "产品经济数据与单位数据的比对")
             else:
                 self._entity(ctx, entity_figures)
             if sub.entity.employees is not None and sub.entity.employees < 0:

@@ -203,6 +203,29 @@ def test_legal_person_names_are_not_flagged(name):
     assert ineligible_name_reasons(name) == []
 
 
+def test_institutes_named_after_their_group_are_not_units():
+    assert ineligible_name_reasons("中国电子科技集团公司第十四研究所") == []
+    assert ineligible_name_reasons("中国航天科技集团有限公司第五研究院") == []
+
+
+def test_branch_word_with_a_public_institution_code_is_only_a_question():
+    data = example()
+    data["entity"]["name"] = "中国科学院上海分院"
+    data["entity"]["kind"] = "research_institute"
+    data["entity"]["uscc"] = "121200004013590816"  # 机构编制 / 事业单位
+    data["product"]["patents"][0]["holder"] = "中国科学院上海分院"
+    f = only(screen(data), "ENTITY_INELIGIBLE")
+    assert f.confidence == 0.6 and "请核实" in f.message
+
+
+def test_entity_without_figures_in_a_product_filing_says_the_comparison_was_skipped():
+    data = example()
+    del data["entity"]["figures_wan"]
+    report = screen(data)
+    assert codes(report) == []
+    assert [f.field for f in report.findings if f.code == "CHECK_SKIPPED"] == ["entity.figures_wan"]
+
+
 def test_branch_name_blocks():
     data = example()
     data["entity"]["name"] = "深圳市雄楚速通国际物流有限公司北京分公司"
