@@ -123,12 +123,23 @@ def _read(value: Any, tp: Any, path: str) -> Any:
     raise TypeError(f"unsupported type {tp!r} at {path}")  # a programming error, not input
 
 
+_HINTS: dict[type, tuple[dict[str, Any], tuple]] = {}
+
+
+def _hints(cls: type) -> tuple[dict[str, Any], tuple]:
+    """Resolved field types per class, computed once (get_type_hints is costly per call)."""
+    if cls not in _HINTS:
+        module = vars(__import__(cls.__module__, fromlist=["_"]))
+        _HINTS[cls] = (get_type_hints(cls, globalns=vars(typing) | module), fields(cls))
+    return _HINTS[cls]
+
+
 def _read_dataclass(value: Any, cls: type, path: str) -> Any:
     if not isinstance(value, dict):
         raise InvalidInput(f"must be an object, got {_kind(value)}", field=path or "submission")
-    hints = get_type_hints(cls, globalns=vars(typing) | vars(__import__(cls.__module__, fromlist=["_"])))
+    hints, cls_fields = _hints(cls)
     kwargs = {}
-    for f in fields(cls):
+    for f in cls_fields:
         sub = _path(path, f.name)
         if f.name not in value or value[f.name] is None:
             required = f.default is MISSING and f.default_factory is MISSING
