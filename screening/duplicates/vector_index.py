@@ -1,0 +1,127 @@
+"""The faiss index over filing embeddings (L2-normalised, inner product = cosine).
+
+Ids are the database's revision row ids (int64), so a hit maps straight back to a filing.
+Which faiss structure depends on the size (measured: docs/duplicates.md, eval/bench_index.py):
+
+- below ``IVF_MIN`` filings an exact ``IndexFlatIP`` — at that size exact search is already
+  fast, and it needs no training;
+- from ``IVF_MIN`` on an inverted file with fp16 scalar quantisation (``IVF{nlist},SQfp16``):
+  half the memory of float32, distances practically exact, so recall is set by ``nprobe``
+  alone (SQ8 halves memory again but its coarser distances cost recall@10 — see the bench).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+IVF_MIN = 50_000
+CODEC = "SQfp16"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    kind: str  # "flat" or "ivf"
+    nlist: int = 0
+    nprobe: int = 0
+    codec: str = CODEC
+
+    @property
+    def factory(self) -> str:
+        return "Flat" if self.kind == "flat" else f"IVF{self.nlist},{self.codec}"
+
+    def describe(self) -> str:
+        return "flat" if self.kind == "flat" else f"ivf{self.nlist}-{self.codec.lower()}-nprobe{self.nprobe}"
+
+
+def spec_for(n: int, *, codec: str = CODEC) -> IndexSpec:
+    """The index for ``n`` filings: exact below IVF_MIN, else about 2·sqrt(n) lists, 1/64 probed."""
+    if n < IVF_MIN:
+        return IndexSpec("flat")
+    nlist = 2 ** round(math.log2(2 * math.sqrt(n)))
+    return IndexSpec("ivf", nlist=nlist, nprobe=max(16, nlist // 64), codec=codec)
+
+
+class VectorIndex:
+    def __init__(self, dim: int, spec: IndexSpec, index: faiss.Index) -> None:
+        self.dim = dim
+        self.spec = spec
+        self.index = index
+        if spec.kind == "ivf":
+            faiss.extract_index_ivf(index).nprobe = spec.nprobe
+
+    @classmethod
+    def empty(cls, dim: int) -> "VectorIndex":
+        return cls(dim, IndexSpec("flat"), faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, ids: np.ndarray, spec: IndexSpec | None = None,
+              *, train_sample: int = 200_000, seed: int = 0) -> "VectorIndex":
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        dim = vectors.shape[1]
+        spec = spec or spec_for(len(vectors))
+        if spec.kind == "flat":
+            out = cls.empty(dim)
+        else:
+            index = faiss.index_factory(dim, spec.factory, faiss.METRIC_INNER_PRODUCT)
+            rng = np.random.default_rng(seed)
+            sample = vectors if len(vectors) <= train_sample else vectors[rng.choice(len(vectors), train_sample, replace=False)]
+            index.train(sample)
+            out = cls(dim, spec, index)
+        out.add(vectors, ids)
+        return out
+
+    @property
+    def ntotal(self) -> int:
+        return int(self.index.ntotal)
+
+    def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
+        if len(ids):
+            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
+                                    np.ascontiguousarray(ids, dtype=np.int64))
+
+    def remove(self, ids) -> int:
+        ids = np.asarray(list(ids), dtype=np.int64)
+        if not len(ids):
+            return 0
+        return int(self.index.remove_ids(faiss.IDSelectorBatch(ids)))
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each (n, k); missing slots have id -1."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        k = max(1, min(k, max(self.ntotal, 1)))
+        return self.index.search(queries, k)
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (vector, id) held, for rebuilding as another kind (exact for flat, fp16 for ivf)."""
+        if self.spec.kind == "flat":
+            ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+            flat = faiss.downcast_index(self.index.index)
+            return flat.reconstruct_n(0, self.ntotal), ids
+        ivf = faiss.extract_index_ivf(self.index)
+        invlists = ivf.invlists
+        ids = [faiss.rev_swig_ptr(invlists.get_ids(lst), invlists.list_size(lst)).copy()
+               for lst in range(ivf.nlist) if invlists.list_size(lst)]
+        if not ids:
+            return np.zeros((0, self.dim), np.float32), np.zeros(0, np.int64)
+        all_ids = np.concatenate(ids).astype(np.int64)
+        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+        try:
+            vecs = ivf.reconstruct_batch(all_ids)
+        finally:
+            ivf.set_direct_map_type(faiss.DirectMap.NoMap)
+        return vecs, all_ids
+
+    def memory_bytes(self) -> int:
+        return int(faiss.serialize_index(self.index).nbytes)
+
+    def to_bytes(self) -> np.ndarray:
+        return faiss.serialize_index(self.index)
+
+    @classmethod
+    def from_bytes(cls, data: np.ndarray, dim: int, spec: IndexSpec) -> "VectorIndex":
+        return cls(dim, spec, faiss.deserialize_index(np.asarray(data, dtype=np.uint8)))
