@@ -87,7 +87,7 @@ def photo_image(color=(90, 120, 160), label: str = "BCD-520W") -> bytes:
 
 
 # ---------------------------------------------------------------- forms and reports
-def _form(submission_id: str, stage: str, submitted_at: datetime, *, product_name: str = "雄楚家用电冰箱",
+def make_form(submission_id: str, stage: str, submitted_at: datetime, *, product_name: str = "雄楚家用电冰箱",
           entity_name: str = "深圳市雄楚速通国际物流有限公司", documents: list[dict] | None = None) -> dict:
     form = {
         "submission_id": submission_id, "stage": stage, "submitted_at": submitted_at.isoformat(),
@@ -112,7 +112,7 @@ def _form(submission_id: str, stage: str, submitted_at: datetime, *, product_nam
     return form
 
 
-def _report(submission_id: str, findings, score: float, status: str = "complete", duplicates=None):
+def make_report(submission_id: str, findings, score: float, status: str = "complete", duplicates=None):
     from screening.contract import Priority, Report
     from screening.priority import p_reject_prior
 
@@ -123,7 +123,7 @@ def _report(submission_id: str, findings, score: float, status: str = "complete"
                   models={"name-tagger": "2026.11.1"}, timings_ms={"total": 812.0})
 
 
-def _finding(code: str, field: str | None, message: str, evidence: dict | None = None, confidence: float = 0.9,
+def make_finding(code: str, field: str | None, message: str, evidence: dict | None = None, confidence: float = 0.9,
              source: str = "rules"):
     from screening.codes import severity_of
     from screening.contract import Finding
@@ -145,38 +145,38 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
     photo = photo_image()
     # the earlier filing the top one duplicates
     other = "2025-P-004411"
-    store.record_screening(parse_submission(_form(other, "product", now - timedelta(days=40),
+    store.record_screening(parse_submission(make_form(other, "product", now - timedelta(days=40),
                                                   documents=[{"kind": "product_photo", "file": "photo.jpg"}])),
                            {"photo.jpg": UploadedFile("photo.jpg", photo)},
-                           _report(other, [], 3.0), actor="seed")
+                           make_report(other, [], 3.0), actor="seed")
     store.record_decision(other, parse_decision({"decision": "approved"}), actor="seed")
 
     top = "2026-P-000123"
     docs = [{"kind": "business_licence", "file": "licence.png"}, {"kind": "product_photo", "file": "photo.jpg"}]
     findings = [
-        _finding("NAME_BRAND", "product.name", "产品名称含有品牌商标“雄楚”",
+        make_finding("NAME_BRAND", "product.name", "产品名称含有品牌商标“雄楚”",
                  {"span": [0, 2], "text": "雄楚", "suggestion": "家用电冰箱"}, 0.94, "name-tagger@2026.11.1"),
-        _finding("LICENCE_USCC_MISMATCH", "entity.uscc",
+        make_finding("LICENCE_USCC_MISMATCH", "entity.uscc",
                  f"营业执照上的统一社会信用代码 {READ_USCC} 与填写的 {FORM_USCC} 不一致",
                  {"document": "business_licence", "file": "licence.png", "box": box, "read": READ_USCC,
                   "form": FORM_USCC}, 0.97, "ocr-licence@2026.11.1"),
-        _finding("DUPLICATE_FILING", "product.name", f"与已备案产品 {other} 高度相似",
+        make_finding("DUPLICATE_FILING", "product.name", f"与已备案产品 {other} 高度相似",
                  {"other": {"submission_id": other, "product_name": "雄楚家用电冰箱",
                             "entity_name": "深圳市雄楚速通国际物流有限公司", "file": "photo.jpg"},
                   "this": {"product_name": "雄楚家用电冰箱", "file": "photo.jpg"}}, 0.91, "duplicates@2026.11.1"),
-        _finding("NAME_ADJECTIVE", "product.name", "产品名称含有修饰性用语", {"span": [2, 4], "text": "家用"}, 0.41,
+        make_finding("NAME_ADJECTIVE", "product.name", "产品名称含有修饰性用语", {"span": [2, 4], "text": "家用"}, 0.41,
                  "name-tagger@2026.11.1"),
     ]
     store.record_screening(
-        parse_submission(_form(top, "product", now - timedelta(days=4), documents=docs)),
+        parse_submission(make_form(top, "product", now - timedelta(days=4), documents=docs)),
         {"licence.png": UploadedFile("licence.png", licence), "photo.jpg": UploadedFile("photo.jpg", photo)},
-        _report(top, findings, 96.0, duplicates=[DuplicateRef(other, 0.91, "雄楚家用电冰箱", "深圳市雄楚速通国际物流有限公司")]),
+        make_report(top, findings, 96.0, duplicates=[DuplicateRef(other, 0.91, "雄楚家用电冰箱", "深圳市雄楚速通国际物流有限公司")]),
         actor="seed")
 
     nxt = "2026-E-000088"
     store.record_screening(
-        parse_submission(_form(nxt, "entity", now - timedelta(days=2), entity_name="广州市穗新材料科技有限公司")),
-        {}, _report(nxt, [_finding("STATEMENT_UNIT_ERROR", "entity.figures_wan.operating_revenue",
+        parse_submission(make_form(nxt, "entity", now - timedelta(days=2), entity_name="广州市穗新材料科技有限公司")),
+        {}, make_report(nxt, [make_finding("STATEMENT_UNIT_ERROR", "entity.figures_wan.operating_revenue",
                                    "营业收入疑似未换算为万元：填写 68905000.0，利润表为 68905000 元",
                                    {"document": "profit_statement", "read": "68,905,000", "form": 68905000.0,
                                     "suggestion": "6890.5"}, 0.88)], 80.0), actor="seed")
@@ -186,10 +186,10 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
         ("entity", "LICENCE_EXPIRED", 3, 50.0), ("product", None, 0.2, 8.0),
     ]):
         sid = f"2026-{'PEA'[('product', 'entity', 'annual_update').index(stage)]}-0002{i:02d}"
-        fs = [_finding(code, "product.name" if code and code.startswith("NAME") else None,
+        fs = [make_finding(code, "product.name" if code and code.startswith("NAME") else None,
                        "示例问题", {}, 0.8)] if code else []
-        store.record_screening(parse_submission(_form(sid, stage, now - timedelta(days=days))), {},
-                               _report(sid, fs, score), actor="seed")
+        store.record_screening(parse_submission(make_form(sid, stage, now - timedelta(days=days))), {},
+                               make_report(sid, fs, score), actor="seed")
         rest.append(sid)
     return {"top": top, "next": nxt, "box": box, "other": other, "ids": [top, nxt, *rest]}
 
@@ -211,11 +211,11 @@ def seed_many(store, n: int, *, seed: int = 7, now: datetime | None = None, prog
     for i in tqdm(range(n), desc="seeding", disable=not progress, file=sys.stderr):
         stage = rng.choice(stages)
         sid = f"B-{stage[0].upper()}-{i:06d}"
-        findings = [_finding(code, "product.name" if code.startswith("NAME") else None, "批量示例问题",
+        findings = [make_finding(code, "product.name" if code.startswith("NAME") else None, "批量示例问题",
                              {"span": [0, 2]} if code.startswith("NAME") else {}, round(rng.uniform(0.4, 0.99), 2))
                     for code in rng.sample(BULK_CODES, rng.randint(0, 4))]
-        form = _form(sid, stage, now - timedelta(hours=rng.uniform(0, 480)), product_name=f"样品{i}号电冰箱")
-        store.record_screening(parse_submission(form), {}, _report(sid, findings, rng.uniform(0, 90)), actor="bench")
+        form = make_form(sid, stage, now - timedelta(hours=rng.uniform(0, 480)), product_name=f"样品{i}号电冰箱")
+        store.record_screening(parse_submission(form), {}, make_report(sid, findings, rng.uniform(0, 90)), actor="bench")
 
 
 # ---------------------------------------------------------------- a real server

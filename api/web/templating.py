@@ -22,7 +22,7 @@ env.globals.update(
     documents_zh=present.DOCUMENTS, china_time=present.china_time,
 )
 env.filters["pct"] = lambda v: "—" if v is None else f"{100 * float(v):.0f}%"
-env.filters["num"] = lambda v: "—" if v is None else (f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else v)
+env.filters["num"] = lambda v: "—" if v is None else (f"{v:,.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else v)
 env.filters["tojson_zh"] = lambda v: json.dumps(v, ensure_ascii=False, indent=1)
 
 # no asset from outside, no inline script; inline style attributes are not needed either

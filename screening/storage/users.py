@@ -79,8 +79,15 @@ class UserStore:
         self.engine = engine
         self.Session = session_factory(engine)
         self.hasher = hasher or PasswordHasher()
-        # verified against when the username is unknown, so both paths cost one argon2 run
-        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        self._dummy: str | None = None
+
+    @property
+    def _dummy_hash(self) -> str:
+        """Verified against when the username is unknown, so both paths cost one argon2 run.
+        Made on first use: building the app must not pay for a hash."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
 
     # ---------------------------------------------------------------- accounts
     def create_user(self, username: str, password: str, role: str, *, actor: str,
