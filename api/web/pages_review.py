@@ -115,11 +115,13 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
             except NotFound:
                 pass
         rows = []
-        for label, path in (("单位名称", "entity.name"), ("统一社会信用代码", "entity.uscc"),
-                            ("产品名称", "product.name"), ("规格型号", "product.models"), ("商标", "product.trademark"),
-                            ("产品分类", "product.category.name"), ("产品简介", "product.intro")):
+        for label, path, key in (("单位名称", "entity.name", "entity_name"), ("统一社会信用代码", "entity.uscc", "uscc"),
+                                 ("产品名称", "product.name", "product_name"), ("规格型号", "product.models", "models"),
+                                 ("商标", "product.trademark", "trademark"), ("产品分类", "product.category.name", None),
+                                 ("产品简介", "product.intro", "intro")):
             mine = present.get_path(revision.form, path)
-            theirs = present.get_path(other_form, path) if other_form else None
+            # the other filing's own form when we hold it, else what the evidence says about it
+            theirs = present.get_path(other_form, path) if other_form else other.get(key) if key else None
             if isinstance(mine, list):
                 mine = "、".join(map(str, mine))
             if isinstance(theirs, list):
@@ -127,8 +129,10 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
             if mine is None and theirs is None:
                 continue
             rows.append({"label": label, "this": mine, "other": theirs, "same": mine == theirs and mine is not None})
+        shown = {r["label"] for r in rows}
         extra = [(present.EVIDENCE_KEYS.get(k, k), this.get(k), other.get(k))
                  for k in sorted(set(this) | set(other)) if k not in ("file", "box", "submission_id")
+                 and present.EVIDENCE_KEYS.get(k, k) not in shown  # the forms already say it
                  and not isinstance(this.get(k, ""), (dict, list)) and not isinstance(other.get(k, ""), (dict, list))]
         this_file = this.get("file") if isinstance(this.get("file"), str) else None
         other_file = other.get("file") if isinstance(other.get("file"), str) else None
