@@ -144,6 +144,7 @@ class World:
     n_filers: int | None = None
     filers: list[Filer] = field(default_factory=list)
     truth: dict[str, Case] = field(default_factory=dict)
+    product_cases: list[Case] = field(default_factory=list)  # earlier filings a duplicate can copy
     _count: int = 0
 
     def __post_init__(self) -> None:
@@ -200,6 +201,8 @@ class World:
             if _plant(r, case, code, self):
                 case.defects.append(code)
         self.truth[sid] = case
+        if "product" in form:
+            self.product_cases.append(case)
         return case
 
 
@@ -244,10 +247,19 @@ def _clean_form(r: random.Random, sid: str, stage: str, at: datetime, filer: Fil
     return form
 
 
+EXCLUSIVE = (  # defects written into the same form field: at most one of each group per case
+    ("STATEMENT_UNIT_ERROR", "ENTITY_FIGURES_INCONSISTENT"),
+    ("PATENT_MISSING", "PATENT_NUMBER_INVALID"),
+    ("NAME_BRAND", "NAME_METHOD", "NAME_VAGUE_WORDING", "NAME_TOO_BROAD", "DUPLICATE_FILING"),
+)
+
+
 def _plant(r: random.Random, case: Case, code: str, world: World) -> bool:
     """Write defect ``code`` into the form; False when this form cannot carry it."""
     form = case.form
     ent, prod = form["entity"], form.get("product")
+    if code in ("STATEMENT_UNIT_ERROR", "ENTITY_FIGURES_INCONSISTENT") and set(EXCLUSIVE[0]) & set(case.defects):
+        return False
     if code == "ENTITY_USCC_INVALID":
         good = ent["uscc"]
         ent["uscc"] = good[:17] + r.choice([c for c in USCC_ALPHABET if c != good[17]])
@@ -259,6 +271,8 @@ def _plant(r: random.Random, case: Case, code: str, world: World) -> bool:
         pass  # in the name/code already, or only on the documents
     elif prod is None:
         return False
+    elif any(code in group and set(group) & set(case.defects) for group in EXCLUSIVE):
+        return False  # a second defect on the same field would overwrite the first's trace
     elif code == "PATENT_MISSING":
         prod["patents"] = []
     elif code == "PATENT_NUMBER_INVALID":
@@ -281,10 +295,10 @@ def _plant(r: random.Random, case: Case, code: str, world: World) -> bool:
     elif code == "INTRO_OFF_TOPIC":
         prod["intro"] = "本发明公开了一种" + prod["name"] + "，属于技术领域，解决了现有技术的不足。"
     elif code == "DUPLICATE_FILING":
-        earlier = [c for c in world.truth.values() if c.form.get("product") and c.submission_id != case.submission_id]
+        earlier = world.product_cases[-200:]
         if not earlier:
             return False
-        other = r.choice(earlier[-200:])
+        other = r.choice(earlier)
         prod["name"] = other.form["product"]["name"]
         case.duplicate_of = other.submission_id
     return True
