@@ -218,8 +218,8 @@ def documents_with_boxes(files: list[dict], findings: list[dict], sniff) -> list
                 continue
             doc.boxes.append(Box(*box, finding=i, code=finding["code"], severity=finding.get("severity", "info"),
                                  label=str(place.get("read") or code_title(finding["code"]))))
-    # documents with evidence first, then in the order they were uploaded
-    return sorted(docs, key=lambda d: (not d.boxes, files.index(next(f for f in files if f["name"] == d.name))))
+    # documents with evidence first, then in the order they were uploaded (sorted() is stable)
+    return sorted(docs, key=lambda d: not d.boxes)
 
 
 def span_parts(text: str, span: Any) -> list[tuple[str, bool]] | None:
