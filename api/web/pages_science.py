@@ -59,6 +59,27 @@ def registry_entries(root: Path, in_service: dict[str, str], *, max_depth: int =
     return sorted(entries, key=lambda e: (not e["in_service"], e["name"], str(e["created_at"] or "")))
 
 
+def registry_state(root: Path) -> tuple[dict[str, str], dict[str, list[dict]]]:
+    """The version each model name has in service per the registry's alias, and its latest
+    events (registered, promoted, refused, rolled back), newest first. Empty when the
+    registry module or folder is not there: the page then shows what the manifests say."""
+    try:
+        from models.registry import Registry
+    except ImportError:
+        return {}, {}
+    registry = Registry(root)
+    serving, events = {}, {}
+    for name in registry.names():
+        try:
+            version = registry.serving(name)
+            if version:
+                serving[name] = version
+            events[name] = list(reversed(registry.events(name)[-8:]))
+        except (OSError, ValueError, KeyError):  # a damaged alias or log is shown as absent, not a 500
+            continue
+    return serving, events
+
+
 def _manifests(root: Path, max_depth: int) -> list[Path]:
     found = []
     for depth in range(1, max_depth + 1):
@@ -73,9 +94,14 @@ def models_page(request: Request, session: SignedIn = Depends(scientist)) -> Res
     root = Path(state.settings.registry_dir)
     decisions = state.store.decisions()
     rates = present.false_positive_rates(decisions)
+    serving, events = registry_state(root)
+    entries = registry_entries(root, in_service)
+    for e in entries:
+        e["promoted"] = serving.get(e["path"].split("/")[0]) == e["version"]
+    entries.sort(key=lambda e: (not (e["in_service"] or e["promoted"]), e["name"], str(e["created_at"] or "")))
     return render(request, "models.html", {
         "in_service": in_service, "failed": dict(getattr(state.load_report, "failed", {}) or {}),
-        "registry_root": str(root), "entries": registry_entries(root, in_service), "rates": rates,
+        "registry_root": str(root), "entries": entries, "rates": rates, "serving": serving, "events": events,
         "n_decisions": len(decisions), "n_feedback": sum(r["n"] for r in rates),
     })
 

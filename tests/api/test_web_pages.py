@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -221,14 +220,19 @@ def test_skip_opens_the_following_item_and_leaves_this_one_open(web, store):
 
 # ---------------------------------------------------------------- data scientists
 def test_the_models_page_shows_the_registry_and_false_positive_rates(app, store, settings):
+    from models.base import Manifest
+    from models.registry import Registry
+
     seeded = seed_realistic(store)
-    model_dir = settings.registry_dir / "name-tagger" / "2026.11.1"
-    model_dir.mkdir(parents=True)
-    (model_dir / "manifest.json").write_text(json.dumps(
-        {"name": "name-tagger", "version": "2026.11.1", "kind": "name-tagger", "metrics": {"f1": 0.912},
-         "recipe": {"epochs": 4}, "created_at": "2026-11-20T08:00:00+00:00"}), encoding="utf-8")
-    (model_dir / "card.md").write_text("# 产品名称标注模型\n用途：标出名称中的品牌。", encoding="utf-8")
-    (model_dir / "pr_curve.png").write_bytes(photo_image())
+    trained = settings.data_dir / "trained"
+    trained.mkdir()
+    (trained / "card.md").write_text("# 产品名称标注模型\n用途：标出名称中的品牌。", encoding="utf-8")
+    (trained / "pr_curve.png").write_bytes(photo_image())
+    Manifest(name="name-tagger", version="2026.11.1", kind="name-tagger", metrics={"f1": 0.912},
+             recipe={"epochs": 4}).write(trained)
+    registry = Registry(settings.registry_dir)
+    registry.register("name-tagger", trained, actor="zhao")
+    registry.promote("name-tagger", "2026.11.1", actor="zhao")
     app.state.service.pipeline.resources.model_versions["name-tagger"] = "2026.11.1"
     app.state.users.hasher = FAST
     app.state.users.create_user("zhao", PASSWORD, "data_scientist", actor="tests")
@@ -242,12 +246,14 @@ def test_the_models_page_shows_the_registry_and_false_positive_rates(app, store,
     with TestClient(app, follow_redirects=False) as c:
         sign_in(c, "", "zhao", PASSWORD)
         html = c.get("/models").text
-        assert "name-tagger" in html and "2026.11.1" in html and "在用" in html
+        assert "name-tagger" in html and "2026.11.1" in html and "已加载" in html and "已发布" in html
         assert "产品名称标注模型" in html and "0.912" in html
-        assert "/models/files/name-tagger/2026.11.1/pr_curve.png" in html
-        assert c.get("/models/files/name-tagger/2026.11.1/pr_curve.png").status_code == 200
+        assert "<td>发布</td>" in html and "<td>登记</td>" in html  # the registry's events
+        plot = "/models/files/name-tagger/versions/2026.11.1/pr_curve.png"
+        assert plot in html
+        assert c.get(plot).status_code == 200
         assert c.get("/models/files/../prescreen.db").status_code == 404
-        assert c.get("/models/files/name-tagger/2026.11.1/manifest.json").status_code == 404
+        assert c.get("/models/files/name-tagger/versions/2026.11.1/manifest.json").status_code == 404
     rates = {r["code"]: r for r in present.false_positive_rates(store.decisions())}
     assert rates["NAME_ADJECTIVE"]["false_positive"] == 1 and rates["NAME_ADJECTIVE"]["confirmed"] == 0
     assert rates["NAME_BRAND"]["rate"] == 0.0 and rates["NAME_BRAND"]["n"] == 1
