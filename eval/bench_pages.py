@@ -34,8 +34,9 @@ PASSWORD = "review-pass-2026"
 
 
 # ---------------------------------------------------------------- documents
-def licence_image(uscc: str = READ_USCC, name: str = "深圳市雄楚速通国际物流有限公司") -> tuple[bytes, list[int]]:
-    """A business-licence-like PNG and the pixel box [x0, y0, x1, y1] of the USCC printed on it."""
+def licence_image(uscc: str = READ_USCC, name: str = "深圳市雄楚速通国际物流有限公司") -> tuple[bytes, dict[str, list[int]]]:
+    """A business-licence-like PNG and the pixel boxes [x0, y0, x1, y1] of what is printed on it
+    ("uscc", "name", "term")."""
     from PIL import Image, ImageDraw, ImageFont
 
     w, h = 1240, 874
@@ -60,16 +61,20 @@ def licence_image(uscc: str = READ_USCC, name: str = "深圳市雄楚速通国�
             ("经营范围", "国际货运代理；家用电器研发、制造与销售"), ("成立日期", "2017年03月15日"),
             ("营业期限", "2017年03月15日 至 2047年03月14日"), ("住　　所", "深圳市南山区粤海街道科技园路8号")]
     y = 340
+    boxes = {}
     for label, value in rows:
         d.text((300, y), label, font=body, fill=(40, 40, 40))
         d.text((500, y), value, font=body, fill=(20, 20, 20))
+        boxes[label] = list(d.textbbox((500, y), value, font=body))
         y += 56
     d.ellipse([930, 640, 1130, 840], outline=(200, 30, 30), width=6)
     d.text((1030, 740), "登记机关", font=small, fill=(200, 30, 30), anchor="mm")
     buf = io.BytesIO()
     img.save(buf, "PNG")
     pad = 6
-    return buf.getvalue(), [x0 - pad, y0 - pad, x1 + pad, y1 + pad]
+    grow = lambda b: [b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad]  # noqa: E731
+    return buf.getvalue(), {"uscc": grow([x0, y0, x1, y1]), "name": grow(boxes["名　　称"]),
+                            "term": grow(boxes["营业期限"])}
 
 
 def photo_image(color=(90, 120, 160), label: str = "BCD-520W") -> bytes:
@@ -112,14 +117,15 @@ def make_form(submission_id: str, stage: str, submitted_at: datetime, *, product
     return form
 
 
-def make_report(submission_id: str, findings, score: float, status: str = "complete", duplicates=None):
+def make_report(submission_id: str, findings, score: float, status: str = "complete", duplicates=None,
+                extracted: dict | None = None):
     from screening.contract import Priority, Report
     from screening.priority import p_reject_prior
 
     p, reasons = p_reject_prior(findings)
     return Report(submission_id=submission_id, status=status,
                   priority=Priority(score=round(score, 2), p_reject=round(p, 4), reasons=reasons[:6]),
-                  findings=list(findings), duplicates=list(duplicates or []),
+                  findings=list(findings), duplicates=list(duplicates or []), extracted=extracted or {},
                   models={"name-tagger": "2026.11.1"}, timings_ms={"total": 812.0})
 
 
@@ -141,7 +147,15 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
     from screening.pipeline import UploadedFile
 
     now = now or datetime.now(timezone.utc)
-    licence, box = licence_image()
+    licence, boxes = licence_image()
+    box = boxes["uscc"]
+    read = {"business_licence": {
+        "uscc": {"value": READ_USCC, "confidence": 0.97, "box": box, "raw": READ_USCC},
+        "uscc_status": "ok",
+        "name": {"value": "深圳市雄楚速通国际物流有限公司", "confidence": 0.95, "box": boxes["name"]},
+        "term": {"value": "2017年03月15日 至 2047年03月14日", "confidence": 0.93, "box": boxes["term"]},
+        "term_end": "2047-03-14", "term_long": False, "rotation": 0, "image_size": [1240, 874], "engine": "rapidocr",
+    }}
     photo = photo_image()
     # the earlier filing the top one duplicates
     other = "2025-P-004411"
@@ -170,7 +184,8 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
     store.record_screening(
         parse_submission(make_form(top, "product", now - timedelta(days=4), documents=docs)),
         {"licence.png": UploadedFile("licence.png", licence), "photo.jpg": UploadedFile("photo.jpg", photo)},
-        make_report(top, findings, 96.0, duplicates=[DuplicateRef(other, 0.91, "雄楚家用电冰箱", "深圳市雄楚速通国际物流有限公司")]),
+        make_report(top, findings, 96.0, extracted=read,
+                    duplicates=[DuplicateRef(other, 0.91, "雄楚家用电冰箱", "深圳市雄楚速通国际物流有限公司")]),
         actor="seed")
 
     nxt = "2026-E-000088"

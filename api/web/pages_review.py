@@ -79,13 +79,15 @@ def _submission_context(request: Request, submission_id: str, filters: dict[str,
     revision = store.revision(submission_id)
     form, findings = revision.form, report.get("findings", [])
     shown = present.shown_findings(findings, form)
-    docs = present.documents_with_boxes(revision.files, findings, request.app.state.web_files.sniff)
+    extracted = report.get("extracted") if isinstance(report.get("extracted"), dict) else {}
+    docs = present.documents_with_boxes(revision.files, findings, request.app.state.web_files.sniff, extracted)
     decisions = store.decisions(submission_id)
     duplicates = _duplicates(store, submission_id, revision, shown, report)
     current = [d for d in decisions if d["revision"] == revision.revision]
     return {
         "sid": submission_id, "report": report, "form": form, "revision": revision, "findings": shown,
         "groups": present.grouped(shown), "documents": docs, "decisions": decisions,
+        "readings": present.extracted_tables(extracted),
         "decided": current[-1] if current else None, "revisions": store.revisions(submission_id),
         "form_rows": present.form_rows(form, present.flagged_fields(findings)),
         "age": present.age_of(form.get("stage", "product"), form.get("submitted_at") or revision.created_at),

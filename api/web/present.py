@@ -144,7 +144,7 @@ class Box:
     y: float
     w: float
     h: float
-    finding: int
+    finding: int | None  # None: a field the reader read, drawn faintly
     code: str
     severity: str
     label: str
@@ -194,8 +194,10 @@ def evidence_places(evidence: dict) -> list[dict]:
     return places
 
 
-def documents_with_boxes(files: list[dict], findings: list[dict], sniff) -> list[Document]:
-    """The revision's files, each with the boxes findings drew on it.
+def documents_with_boxes(files: list[dict], findings: list[dict], sniff,
+                         extracted: dict | None = None) -> list[Document]:
+    """The revision's files, each with the boxes findings drew on it, and (faintly) where
+    the readers found each field they read (``extracted[kind][field]["box"]``).
 
     ``sniff(sha256) -> (mime, width, height)`` judges the content. Evidence names a document
     by ``file`` (exact) or by ``document`` (its kind: the first file of that kind)."""
@@ -218,8 +220,55 @@ def documents_with_boxes(files: list[dict], findings: list[dict], sniff) -> list
                 continue
             doc.boxes.append(Box(*box, finding=i, code=finding["code"], severity=finding.get("severity", "info"),
                                  label=str(place.get("read") or code_title(finding["code"]))))
+    for kind, reading in (extracted or {}).items():
+        doc = by_kind.get(kind)
+        if doc is None or not doc.is_image or not isinstance(reading, dict):
+            continue
+        for key, value in reading.items():
+            box = box_of(value.get("box")) if isinstance(value, dict) else None
+            if box is not None and value.get("value") is not None:
+                doc.boxes.append(Box(*box, finding=None, code="", severity="read",
+                                     label=f"{READ_LABELS.get(key, key)}：{value['value']}"))
     # documents with evidence first, then in the order they were uploaded (sorted() is stable)
-    return sorted(docs, key=lambda d: not d.boxes)
+    return sorted(docs, key=lambda d: not any(b.finding is not None for b in d.boxes))
+
+
+READ_LABELS = {
+    "uscc": "统一社会信用代码", "uscc_status": "代码识别状态", "uscc_seen": "原始识别", "name": "名称", "type": "类型",
+    "form": "组成形式", "legal_rep": "法定代表人", "registered_capital": "注册资本",
+    "registered_capital_wan": "注册资本（万元）", "established": "成立日期", "term": "营业期限",
+    "term_start": "营业期限自", "term_end": "营业期限至", "term_long": "长期", "address": "住所",
+    "ineligible": "不具备独立法人资格的原因", "operating_revenue": "营业收入（表内单位）",
+    "net_profit": "净利润（表内单位）", "unit": "金额单位", "period": "报表年度", "period_full_year": "完整年度",
+    "preparer": "编制单位", "seal": "红色印章", "operating_revenue_yuan": "营业收入（元）",
+    "net_profit_yuan": "净利润（元）", "error": "无法识别的原因", "rotation": "旋转角度",
+}
+READ_SKIP = {"engine", "elapsed_ms", "image_size", "lines", "text"}
+
+
+def extracted_tables(extracted: dict) -> list[dict]:
+    """What the readers read from each document, as (label, value, confidence) rows."""
+    tables = []
+    for kind, reading in (extracted or {}).items():
+        if not isinstance(reading, dict):
+            continue
+        rows = []
+        for key, value in reading.items():
+            if key in READ_SKIP or (key == "rotation" and not value):
+                continue
+            conf = None
+            if isinstance(value, dict):
+                if "value" not in value:
+                    continue
+                conf, value = value.get("confidence"), value.get("value")
+            if value is None or value == "" or isinstance(value, (dict, list)):
+                continue
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            rows.append({"label": READ_LABELS.get(key, key), "value": value, "confidence": conf})
+        if rows:
+            tables.append({"kind": kind, "title": DOCUMENTS.get(kind, kind), "rows": rows})
+    return tables
 
 
 def span_parts(text: str, span: Any) -> list[tuple[str, bool]] | None:

@@ -85,6 +85,11 @@ def test_the_submission_page_shows_findings_evidence_duplicates_and_history(web,
     assert rect and [float(v) for v in rect.groups()] == [x0, y0, x1 - x0, y1 - y0]
     assert 'viewBox="0 0 1240 874"' in html
     assert "91440300MA5H3E0T3X" in html  # what was read, beside the form's value
+    # everything the reader read: a table, and a faint box where each field sits
+    readings = html.split('class="readings"')[1].split("</section>")[0]
+    assert "营业期限至" in readings and "2047-03-14" in readings and "置信度 95%" in readings
+    assert "rapidocr" not in readings
+    assert html.count('<rect class="box read"') == 3
     # duplicates side by side with the other filing's form
     assert f'href="/submissions/{seeded["other"]}"' in html
     assert f"/submissions/{seeded['other']}/files/photo.jpg?rev=1" in html
