@@ -106,8 +106,8 @@ def text_feedback_rows(decided: Iterable[Decided], fields: tuple[str, ...] = TEX
     for item in decided:
         verdicts = item.verdicts()
         for i, f in enumerate(item.report.get("findings", [])):
-            if i not in verdicts or not (f.get("field") or "").startswith(fields):
-                continue
+            if i not in verdicts or f["code"] in DUPLICATE_CODES or not (f.get("field") or "").startswith(fields):
+                continue  # duplicate findings name the product but are the pair scorer's (duplicate_pairs)
             text = field_text(item.form, f["field"])
             if text:
                 rows.append({"text": text, "code": f["code"], "verdict": verdicts[i], "field": f["field"],

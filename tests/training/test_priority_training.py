@@ -1,0 +1,106 @@
+"""prescreen train priority: the snapshot from decisions, training, the model card, registration."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api.cli import main as cli
+from models.base import Manifest, sha256_rows
+from models.registry import Registry
+from screening.contract import Decision
+from screening.errors import InvalidInput
+from screening.parsing import parse_submission
+from screening.pipeline import Pipeline
+from screening.service import ScreeningService
+from screening.settings import get_settings
+from training.priority import build_snapshot, read_rows, train_priority, write_rows
+from training.simulator import feature_rows
+
+
+def _screen(service, example, sid, uscc=None):
+    form = dict(example, submission_id=sid)
+    if uscc:
+        form["entity"] = dict(example["entity"], uscc=uscc)
+    service.screen(parse_submission(form), {}, actor="t")
+
+
+def test_snapshot_uses_the_standing_decision_and_the_history_before_it(store, contract_example):
+    service = ScreeningService(Pipeline([]), store)
+    for sid in ("A", "B", "C", "D"):
+        _screen(service, contract_example, sid)
+    _screen(service, contract_example, "E", uscc="91110000000000000X")
+    service.decide("A", Decision("returned", ["NAME_BRAND"]), actor="t")
+    service.decide("B", Decision("approved"), actor="t")
+    service.decide("A", Decision("approved"), actor="t")  # supersedes A's return
+    service.decide("C", Decision("rejected", ["SALES_ZERO"]), actor="t")
+    service.decide("E", Decision("approved"), actor="t")
+    rows = build_snapshot(store)
+    by_id = {r["submission_id"]: r for r in rows}
+    assert [r["submission_id"] for r in rows] == ["A", "B", "C", "E"]  # D undecided; order of first decision
+    assert by_id["A"]["decision"] == "approved" and by_id["A"]["label"] == 0
+    assert by_id["A"]["history"] == [0, 0]
+    assert by_id["B"]["history"] == [1, 0]  # A, as it stands when the snapshot is built in order
+    assert by_id["C"]["history"] == [2, 0] and by_id["C"]["label"] == 1
+    assert by_id["E"]["history"] == [0, 0]  # another entity
+    assert by_id["C"]["stage"] == "product" and by_id["C"]["kind"] == "enterprise"
+    assert sha256_rows(build_snapshot(store)) == sha256_rows(rows)
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return feature_rows(500, seed=61)
+
+
+def test_train_registers_a_candidate_with_its_card(tmp_path, rows):
+    registry = Registry(tmp_path / "models")
+    summary = train_priority(rows, registry, source="test")
+    assert summary["promoted"] is False and registry.serving("priority") is None
+    folder = registry.path("priority", summary["version"])
+    names = {p.name for p in folder.iterdir()}
+    assert {"card.md", "precision_recall.png", "calibration.png", "errors_by_code.png", "weights.npz",
+            "config.json", "manifest.json"} <= names
+    for png in ("precision_recall.png", "calibration.png", "errors_by_code.png"):
+        assert (folder / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    manifest = Manifest.read(folder)
+    assert manifest.data_hash == sha256_rows(rows) == summary["data_hash"]
+    assert manifest.recipe["train_rows"] == 400 and manifest.recipe["holdout_rows"] == 100
+    assert manifest.metrics["fixed"]["sim-v1"]["roc_auc"] > 0.85
+    assert set(manifest.metrics["holdout"]) == {"candidate", "severity_prior"}
+    card = (folder / "card.md").read_text()
+    assert summary["data_hash"] in card and "roc_auc" in card and "lift_top20" in card and "\"C\": 1.0" in card
+
+    second = train_priority(rows[:450], registry, promote=True)
+    assert second["promoted"] and registry.serving("priority") == second["version"]
+    third = train_priority(rows, registry, promote=True)
+    assert "serving" in third["holdout"] and third["serving"] == second["version"]
+    assert third["fixed_serving"]["sim-v1"]["hash"] == third["fixed"]["sim-v1"]["hash"]
+
+
+def test_too_few_decisions_to_train(tmp_path, rows):
+    with pytest.raises(InvalidInput):
+        train_priority(rows[:20], Registry(tmp_path))
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRESCREEN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PRESCREEN_MODELS_DIR", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+def test_train_command_on_a_snapshot_with_a_frozen_holdout(data_dir, tmp_path, rows, capsys):
+    snap = write_rows(tmp_path / "snap.jsonl.gz", rows)
+    assert read_rows(snap) == rows
+    assert cli(["train", "priority", "--rows", str(snap), "--freeze-holdout", "real-2026q4", "--promote"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["promoted"] and set(first["fixed"]) == {"sim-v1", "real-2026q4"}
+    assert first["fixed"]["real-2026q4"]["n"] == 100
+    assert cli(["train", "priority", "--rows", str(snap), "--freeze-holdout", "real-2026q4"]) == 1  # never overwritten
+    capsys.readouterr()
+    assert cli(["models", "list"]) == 0
+    assert first["version"] in capsys.readouterr().out
