@@ -41,6 +41,10 @@ class FailedSignIns:
         return len(q) >= MAX_FAILURES
 
     def add(self, username: str) -> None:
+        if len(self.times) > 10_000:  # guessing many names must not grow this without bound
+            cutoff = time.monotonic() - WINDOW_S
+            for name in [n for n, q in self.times.items() if not q or q[-1] < cutoff]:
+                del self.times[name]
         self.times[username].append(time.monotonic())
 
     def clear(self, username: str) -> None:
