@@ -231,7 +231,7 @@ class EntityHistory:
     while the others use what is already known.
     """
 
-    def __init__(self, store=None, *, refresh_s: float = 5.0, batch: int = 2000) -> None:
+    def __init__(self, store=None, *, refresh_s: float = 5.0, batch: int = 200) -> None:
         self.store = store
         self.refresh_s = refresh_s
         self.batch = batch
@@ -241,9 +241,32 @@ class EntityHistory:
         self._next = 0.0
         self._lock = threading.Lock()
 
+    def warm(self) -> "EntityHistory":
+        """Read every decision so far in bulk (at start-up), so requests only ever read a few new ones."""
+        if self.store is None:
+            return self
+        with self._lock:
+            decisions = self.store.decisions(since_id=self._last_id)
+            wanted = {d["submission_id"] for d in decisions} - set(self._uscc_of)
+            last = 0
+            while wanted:
+                batch = self.store.revisions_since(last, limit=5000)
+                if not batch:
+                    break
+                for rev in batch:
+                    if rev.submission_id in wanted:
+                        self._uscc_of[rev.submission_id] = ((rev.form.get("entity") or {}).get("uscc") or None)
+                last = batch[-1].id
+            for d in decisions:
+                sid = d["submission_id"]
+                if sid in self._uscc_of:
+                    self.add(self._uscc_of[sid], sid, d["decision"] != "approved")
+                self._last_id = d["id"]
+        return self
+
     def add(self, uscc: str | None, submission_id: str, sent_back: bool) -> None:
         if uscc:
-            self._by_uscc.setdefault(uscc, {})[submission_id] = sent_back
+            self._by_uscc.setdefault(uscc.strip().upper(), {})[submission_id] = sent_back
 
     def lookup(self, uscc: str | None, exclude: str | None = None) -> tuple[int, int]:
         self._maybe_refresh()
@@ -337,7 +360,7 @@ def served_prioritizer(registry_dir, store=None, *, check_s: float = 1.0) -> Lea
     served = ServedModel(registry, "priority", PriorityModel.load, check_s=check_s)
     if served.current() is None:
         raise ModelError("the priority model in service could not be loaded")
-    return LearnedPrioritizer(served, EntityHistory(store))
+    return LearnedPrioritizer(served, EntityHistory(store).warm())
 
 
 def has_served_priority(registry_dir) -> bool:

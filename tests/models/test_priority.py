@@ -144,5 +144,7 @@ def test_entity_history_counts_other_decided_submissions(store, contract_example
     assert history.lookup(uscc) == (2, 2)
     assert history.lookup(uscc, exclude="H-0") == (1, 1)
     assert history.lookup("91110000000000000X") == (0, 0)
+    warmed = EntityHistory(store, refresh_s=3600).warm()  # read in bulk at start-up, no refresh needed
+    assert warmed.lookup(uscc) == (2, 2)
     service.decide("H-2", Decision("approved"), actor="t")
     assert history.lookup(uscc, exclude="H-9") == (3, 2)
