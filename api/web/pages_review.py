@@ -151,14 +151,15 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
 @router.get("/submissions/{submission_id}")
 def submission_page(request: Request, submission_id: str = SubmissionId, pos: int = 0, stage: str | None = None,
                     code: str | None = None, age: str | None = None, done: str | None = None, d: str | None = None,
-                    session: SignedIn = Depends(reviewer)) -> Response:
+                    newer: int | None = None, session: SignedIn = Depends(reviewer)) -> Response:
     filters = queue_filters(stage, code, age)
     try:
         ctx = _submission_context(request, submission_id, filters, max(0, min(pos, 10_000_000)))
     except NotFound:
         return render(request, "message.html", {"title": "未找到", "text": f"没有编号为 {submission_id} 的备案。"},
                       status_code=404)
-    ctx.update(done=done if done and len(done) <= 64 else None, done_decision=present.DECISIONS.get(d or ""))
+    ctx.update(done=done if done and len(done) <= 64 else None, done_decision=present.DECISIONS.get(d or ""),
+               newer=newer)
     return render(request, "submission.html", ctx)
 
 
@@ -207,8 +208,12 @@ async def decide(request: Request, submission_id: str = SubmissionId,
         ctx["error"] = _error_zh(exc)
         return render(request, "submission.html", ctx, status_code=422)
     request.app.state.metrics.decisions.labels(decision.decision).inc()
-    # the decided item has left the queue: what stands at its position now is the next one
     store = request.app.state.store
+    latest = store.revision(submission_id).revision
+    if latest != out["revision"]:  # the filer sent a new version while the reviewer was reading
+        return RedirectResponse(f"/submissions/{quote(submission_id)}?{_query(filters, pos=pos, newer=out['revision'])}",
+                                status_code=303)
+    # the decided item has left the queue: what stands at its position now is the next one
     _, nxt = _queue(store, filters, limit=1, offset=pos)
     if not nxt and pos:
         pos = 0

@@ -187,6 +187,21 @@ def test_after_a_decision_the_next_item_opens(web, store):
     assert r.headers["location"].startswith(f"/submissions/{seeded['next']}?stage=entity&pos=0")
 
 
+def test_a_decision_on_a_version_that_was_replaced_meanwhile_stays_and_says_so(web, store):
+    seeded = seed_realistic(store)
+    sid = seeded["next"]
+    html = web.get(f"/submissions/{sid}?pos=1").text  # the reviewer reads revision 1 ...
+    form = make_form(sid, "entity", datetime.now(timezone.utc), entity_name="广州市穗新材料科技有限公司")
+    store.record_screening(parse_submission(form), {}, make_report(sid, [], 10.0), actor="tests")  # ... 2 arrives
+    r = web.post(f"/submissions/{sid}/decision", data=_decide_form(
+        html, decision="returned", reason_codes="STATEMENT_UNIT_ERROR", pos="1"))
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/submissions/{sid}?pos=1&newer=1")
+    (decision,) = store.decisions(sid)
+    assert decision["revision"] == 1
+    assert sid in [i["submission_id"] for i in store.queue()[1]]  # revision 2 still waits
+    assert "申报单位在此期间提交了第 2 版" in web.get(r.headers["location"]).text
+
+
 def test_the_last_decision_in_the_queue_returns_to_the_empty_queue(web, store):
     sid = "2026-P-000777"
     store.record_screening(parse_submission(make_form(sid, "product", datetime.now(timezone.utc))), {},
