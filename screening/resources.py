@@ -68,6 +68,14 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
 
     if has_served_priority(settings.registry_dir):
         out.append(("prioritizer", lambda: served_prioritizer(settings.registry_dir, store)))
+    if store is not None:  # duplicate search: its index lives under data_dir/index; the embedder is loaded once
+        from functools import cache
+
+        from models.embedder import SentenceEmbedder
+        from screening.duplicates import DuplicateSearch
+
+        embedder = cache(SentenceEmbedder.load_default)  # pass embedder() to any other part that embeds
+        out.append(("duplicates", lambda: DuplicateSearch.open(settings.data_dir, store, embedder())))
     return out
 
 

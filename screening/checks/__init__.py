@@ -22,4 +22,6 @@ def default_checks() -> list[Check]:
         checks.append(TextChecks())
     except ImportError:
         pass
+    from .duplicates import DuplicateChecks
+    checks.append(DuplicateChecks())
     return checks
