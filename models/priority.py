@@ -18,9 +18,10 @@ Features (one fixed, named list, the same at training and in service):
 - ``stage:<stage>``, ``kind:<entity kind>``: one-hot.
 
 The reasons given with a score are the feature groups whose contribution to the logit,
-measured from a clean submission (all features 0), is largest: a finding code, the
-entity's history (``ENTITY_HISTORY``), duplicate scores (``DUPLICATE_SCORE``) — then
-``TIME_PRESSURE`` as in the severity prior.
+measured from a clean submission (all features 0), is largest: a finding code (its own
+confidence feature plus its share of its severity's count), the entity's history
+(``ENTITY_HISTORY``), duplicate scores (``DUPLICATE_SCORE``) — then ``TIME_PRESSURE`` as in
+the severity prior.
 """
 
 from __future__ import annotations
@@ -113,6 +114,16 @@ def reason_of(feature: str) -> str | None:
     return None
 
 
+_FINDING_FEATURES = np.array([n.startswith(("code:", "n:")) or n == "degraded" for n in FEATURES])
+
+
+def _without_findings(x: np.ndarray) -> np.ndarray:
+    """The same submission with no findings (stage, kind, history and duplicates kept)."""
+    out = np.array(x, dtype=np.float64)
+    out[_FINDING_FEATURES] = 0.0
+    return out
+
+
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
@@ -190,8 +201,17 @@ class PriorityModel(Model):
         """Each reason's push on the logit, measured from a clean submission (all features 0)."""
         push = self.coef * (np.asarray(x, dtype=np.float64) / self.scale)
         out: dict[str, float] = {}
+        present = [FEATURES[i][5:] for i in np.flatnonzero(x) if FEATURES[i].startswith("code:")]
         for i in np.flatnonzero(x):
-            reason = reason_of(FEATURES[i])
+            name = FEATURES[i]
+            if name.startswith("n:"):
+                # a severity count belongs to the codes that made it: share its push among them, so a
+                # code whose own weight the count cancels (reviewers keep rejecting it) is no reason
+                codes = [c for c in present if severity_of(c).value == name[2:] and severity_of(c) is not Severity.INFO]
+                for c in codes:
+                    out[c] = out.get(c, 0.0) + float(push[i]) / len(codes)
+                continue
+            reason = reason_of(name)
             if reason is not None:
                 out[reason] = out.get(reason, 0.0) + float(push[i])
         return out
@@ -307,11 +327,12 @@ class LearnedPrioritizer:
     """
 
     def __init__(self, source, history: EntityHistory | None = None, *, now: datetime | None = None,
-                 max_reasons: int = 6) -> None:
+                 max_reasons: int = 6, min_push: float = 0.2) -> None:
         self._source = source
         self.history = history or EntityHistory()
         self._now = now
         self.max_reasons = max_reasons
+        self.min_push = min_push  # a reason moves the odds by at least e^0.2 ≈ 1.22×
 
     def _model(self) -> PriorityModel | None:
         return self._source.current() if hasattr(self._source, "current") else self._source
@@ -335,7 +356,11 @@ class LearnedPrioritizer:
             self.history.lookup(uscc, exclude=sub.submission_id),
         )
         p, push = model.predict_one(x)
-        reasons = [r for r, v in sorted(push.items(), key=lambda kv: -kv[1]) if v > 0.05]
+        reasons = [r for r, v in sorted(push.items(), key=lambda kv: -kv[1]) if v >= self.min_push]
+        if reasons and p - float(model.predict_proba(_without_findings(x))[0]) < 0.02:
+            # the calibrated chance is no higher than with no findings at all (a flat stretch of the
+            # calibration): nothing here drove it, whatever the logit says
+            reasons = [r for r in reasons if r in ("ENTITY_HISTORY", "DUPLICATE_SCORE")]
         now = self._now or (datetime.now(sub.submitted_at.tzinfo) if sub.submitted_at is not None else datetime.now())
         pressure = time_pressure(sub.stage, sub.submitted_at, now)
         score = 100 * (P_WEIGHT * p + PRESSURE_WEIGHT * pressure)
