@@ -104,3 +104,20 @@ def test_train_command_on_a_snapshot_with_a_frozen_holdout(data_dir, tmp_path, r
     capsys.readouterr()
     assert cli(["models", "list"]) == 0
     assert first["version"] in capsys.readouterr().out
+
+
+def test_train_command_on_the_store(data_dir, tmp_path, capsys):
+    from screening.service import ScreeningService
+    from screening.settings import get_settings
+    from screening.storage import open_store
+    from training.simulator import World, run_loop, simulated_pipeline
+
+    store = open_store(get_settings().sqlalchemy_url, get_settings().files_dir)
+    world = World(seed=62)
+    run_loop(world, world.cases(120), ScreeningService(simulated_pipeline(world), store))
+    store.engine.dispose()
+    snap = tmp_path / "snap.jsonl.gz"
+    assert cli(["train", "priority", "--snapshot-out", str(snap)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rows"] == 120 and summary["data_hash"] == sha256_rows(read_rows(snap))
+    assert summary["holdout"]["candidate"]["n"] == 24 and not summary["promoted"]
