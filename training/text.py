@@ -1,0 +1,174 @@
+"""`prescreen train text`: build the text data from real vocabulary, train the name tagger and
+the sentence-level heads, and write them (with manifests) where TextScreener loads them.
+
+The recipe is a plain dict recorded in each manifest; the data hash is the content hash of
+the generated rows plus the hashes of the real-data files they were drawn from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from models.base import Manifest, sha256_rows
+from models.embedder import WEIGHTS_ROOT, SentenceEmbedder
+from models.name_tagger import NameTagger
+from models.text_features import intro_features, model_entry_features, name_features, pair_features
+from models.text_heads import HeadSpec, TextHeads
+from models.text_screener import NAME_HEAD_CODES
+
+from .text_data import NameExample, compose_names, real_patent_example
+from .text_forms import INTRO_CLASSES, FormComposer
+from .text_tagger import span_accuracy, train_tagger
+from .text_vocab import RealVocab
+
+HELP = "train the product-text models (name tagger, sentence heads) from ../shared/realdata"
+
+RECIPE = {
+    "tagger": {"names": 24000, "titles": 10000, "jd_repeat": 10, "epochs": 4, "clean_share": 0.5, "hidden": 128, "layers": 3, "seed": 1},
+    "heads": {"names": 20000, "dev_names": 4000, "model_entries": 8000, "intros": 4000, "pairs": 10000,
+              "epochs": 40, "seed": 7},
+    "split": "hash(item) → 80% train / 20% eval; patent titles fold 1 = eval; JD titles 50/50",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default ../shared/realdata)")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_ROOT, help="where name-tagger/ and text-heads/ go")
+    parser.add_argument("--version", default="2026.11.1")
+    parser.add_argument("--tagger", type=Path, default=None, help="reuse a trained tagger directory, train heads only")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every data size (0.1 for a smoke run)")
+
+
+def run(args: argparse.Namespace) -> int:
+    torch.set_num_threads(1)  # the 2 cores are shared: two threads thrash rather than help
+    vocab = RealVocab.load(args.realdata)
+    recipe = scaled(RECIPE, args.scale)
+    if args.tagger:
+        tagger = NameTagger.load(args.tagger)
+    else:
+        tagger = build_tagger(vocab, recipe, args.version)
+    tagger.save(args.out / "name-tagger")
+    embedder = SentenceEmbedder.load(WEIGHTS_ROOT / "sentence-embedder")
+    heads = build_heads(vocab, tagger, embedder, recipe, args.version)
+    heads.save(args.out / "text-heads")
+    print(f"wrote {args.out / 'name-tagger'} and {args.out / 'text-heads'}", file=sys.stderr)
+    return 0
+
+
+def scaled(recipe: dict, scale: float) -> dict:
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in recipe.items()}
+    for part in ("tagger", "heads"):
+        for k in ("names", "titles", "dev_names", "model_entries", "intros", "pairs"):
+            if k in out[part]:
+                out[part][k] = max(50, int(out[part][k] * scale))
+    return out
+
+
+def build_tagger(vocab: RealVocab, recipe: dict, version: str) -> NameTagger:
+    r = recipe["tagger"]
+    examples = compose_names(vocab, "train", r["names"], seed=r["seed"], titles=r["titles"], jd_repeat=r["jd_repeat"],
+                             clean_share=r.get("clean_share", 0.4))
+    extra = [g.name for s in ("train", "eval") for g in vocab.goods[s]] + vocab.patent_titles["train"] + vocab.trade_names["train"][:50000]
+    tagger = train_tagger(examples, extra_chars=extra, epochs=r["epochs"], hidden=r["hidden"], layers=r["layers"],
+                          seed=r["seed"], version=version, recipe={"recipe": r, "split": recipe["split"]})
+    tagger.manifest.data_hash = sha256_rows([tagger.manifest.data_hash, vocab.data_hash])
+    dev = compose_names(vocab, "train", 2000, seed=r["seed"] + 100, titles=300)
+    tagger.manifest.metrics = {"span_f1_dev": span_accuracy(tagger, dev)}
+    return tagger
+
+
+def name_matrix(names, tagger: NameTagger, embedder: SentenceEmbedder) -> np.ndarray:
+    spans = []
+    for i in range(0, len(names), 256):
+        spans += tagger.tag(names[i : i + 256])
+    feats = np.array([name_features(n, s) for n, s in zip(names, spans)], dtype=np.float32)
+    return np.concatenate([embedder.encode(names), feats], axis=1)
+
+
+def build_heads(vocab: RealVocab, tagger: NameTagger, embedder: SentenceEmbedder, recipe: dict, version: str) -> TextHeads:
+    r = recipe["heads"]
+    seed = r["seed"]
+    names = [e for e in compose_names(vocab, "train", r["names"] + r["dev_names"], seed=seed) if not e.tagger_only]
+    # every real training-split patent title and official goods name as published, once each:
+    # the heads must know real titles and real official names, not only composed ones
+    names += [real_patent_example(t) for t in vocab.patent_titles["train"]]
+    names += [NameExample(g.name, ["O"] * len(g.name)) for g in vocab.goods["train"]]
+    forms = FormComposer(vocab, "train", seed)
+    entries = []
+    for _ in range(r["model_entries"]):
+        tm = forms.rng.choice(forms.brands)
+        text, invalid, _kind = forms.model_entry(tm)
+        entries.append((text, tm, forms.rng.choice(forms.names), invalid))
+    intros = [forms.intro() for _ in range(r["intros"])]
+    pairs = [forms.category_pair() for _ in range(r["pairs"])]
+    rows = ([e.to_row() for e in names] + [list(x) for x in entries] + [list(x) for x in intros] + [list(x) for x in pairs])
+
+    dim = embedder.dim
+    x_names = name_matrix([e.text for e in names], tagger, embedder)
+    y_names = np.array([[c in e.codes for c in NAME_HEAD_CODES] for e in names], dtype=np.float32)
+    x_entries = np.concatenate([embedder.encode([e[0] for e in entries]),
+                                np.array([model_entry_features(t, tm, n) for t, tm, n, _ in entries], dtype=np.float32)], axis=1)
+    y_entries = np.array([[e[3]] for e in entries], dtype=np.float32)
+    x_intro = np.concatenate([embedder.encode([t for t, _ in intros]),
+                              np.array([intro_features(t) for t, _ in intros], dtype=np.float32)], axis=1)
+    y_intro = np.array([INTRO_CLASSES.index(c) for _, c in intros])
+    va = embedder.encode([p[0] for p in pairs])
+    vb = embedder.encode([p[1] for p in pairs])
+    x_pairs = pair_features(va, vb)
+    y_pairs = np.array([[p[2]] for p in pairs], dtype=np.float32)
+
+    specs = [
+        HeadSpec("name", x_names.shape[1], list(NAME_HEAD_CODES), True, 192),
+        HeadSpec("model_entry", x_entries.shape[1], ["invalid"], True, 64),
+        HeadSpec("intro", x_intro.shape[1], list(INTRO_CLASSES), False, 64),
+        HeadSpec("category", x_pairs.shape[1], ["mismatch"], True, 128),
+    ]
+    heads = TextHeads(specs)
+    n_dev = r["dev_names"] if len(names) > r["dev_names"] * 2 else len(names) // 5
+    metrics = {}
+    heads.fit("name", x_names[n_dev:], y_names[n_dev:], epochs=r["epochs"], seed=seed)
+    probs = heads.predict("name", x_names[:n_dev])
+    for j, code in enumerate(NAME_HEAD_CODES):
+        t, f1 = best_threshold(probs[:, j], y_names[:n_dev, j])
+        heads.thresholds[f"name.{code}"] = t
+        metrics[f"name.{code}.dev_f1"] = f1
+    for head, x, y in (("model_entry", x_entries, y_entries), ("intro", x_intro, y_intro), ("category", x_pairs, y_pairs)):
+        k = len(x) // 5
+        heads.fit(head, x[k:], y[k:], epochs=r["epochs"], seed=seed)
+        p = heads.predict(head, x[:k])
+        if head == "intro":
+            metrics["intro.dev_accuracy"] = round(float((p.argmax(1) == y[:k]).mean()), 4)
+        else:
+            t, f1 = best_threshold(p[:, 0], y[:k, 0])
+            label = heads.specs[head].labels[0]
+            heads.thresholds[f"{head}.{label}"] = t
+            metrics[f"{head}.{label}.dev_f1"] = f1
+    # after choosing thresholds on the dev part, the final heads see all of the training data
+    heads.fit("name", x_names, y_names, epochs=r["epochs"], seed=seed)
+    for head, x, y in (("model_entry", x_entries, y_entries), ("intro", x_intro, y_intro), ("category", x_pairs, y_pairs)):
+        heads.fit(head, x, y, epochs=r["epochs"], seed=seed)
+    heads.manifest = Manifest(
+        name="text-heads", version=version, kind=TextHeads.kind,
+        data_hash=sha256_rows([sha256_rows(rows), vocab.data_hash]),
+        recipe={"heads": r, "split": recipe["split"], "embedder": embedder.version, "tagger": tagger.version},
+        metrics=metrics,
+    )
+    return heads
+
+
+def best_threshold(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    best = (0.5, -1.0)
+    for t in np.arange(0.2, 0.81, 0.05):
+        pred = p >= t
+        tp = float((pred & (y > 0.5)).sum())
+        prec = tp / max(pred.sum(), 1)
+        rec = tp / max((y > 0.5).sum(), 1)
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        if f1 > best[1] + 1e-9:
+            best = (round(float(t), 2), round(f1, 4))
+    return best
