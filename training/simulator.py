@@ -155,12 +155,17 @@ class World:
         r = self.rng
         div, city = r.choice(CITIES)
         body = "".join(r.choice(USCC_ALPHABET) for _ in range(9))
-        category = "92" if r.random() < 0.03 else "91"  # a few individual businesses (ineligible)
-        first = category + div + body
-        name = f"{city}{r.choice(FIRM_WORDS)}{r.choice(FIRM_TRADES)}有限公司"
-        if r.random() < 0.03:
-            name += r.choice(["南山分公司", "第二分厂", "驻京办事处"])
         kind = r.choices(["enterprise", "university", "research_institute"], [0.9, 0.05, 0.05])[0]
+        word = r.choice(FIRM_WORDS)
+        if kind == "enterprise":
+            category = "92" if r.random() < 0.03 else "91"  # a few individual businesses (ineligible)
+            name = f"{city}{word}{r.choice(FIRM_TRADES)}有限公司"
+            if r.random() < 0.03:
+                name += r.choice(["南山分公司", "第二分厂", "驻京办事处"])
+        else:  # public institutions: registered by 机构编制 as 事业单位 (12…), as the rules expect
+            category = "12"
+            name = f"{city[:-1]}{word}大学" if kind == "university" else f"{city}{word}{r.choice(FIRM_TRADES)}研究院"
+        first = category + div + body
         return Filer(first + uscc_check(first), name, kind, r.betavariate(2, 4))
 
     def _filer(self, n_cases: int) -> Filer:

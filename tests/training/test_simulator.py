@@ -108,3 +108,21 @@ def test_feature_rows_carry_the_entity_history():
     assert {r["label"] for r in rows} == {0, 1}
     assert any(r["history"][0] > 0 for r in rows)
     assert all(r["history"][1] <= r["history"][0] for r in rows)
+
+
+FORM_RULE_CODES = {"ENTITY_USCC_INVALID", "ENTITY_INELIGIBLE", "ENTITY_FIGURES_INCONSISTENT", "PATENT_MISSING",
+                   "PATENT_NUMBER_INVALID", "SALES_ZERO", "MODEL_VAGUE"}
+
+
+def test_the_projects_rule_checks_agree_with_the_planted_form_defects():
+    rules = pytest.importorskip("screening.checks.rules")
+    from screening.pipeline import Pipeline, Resources
+
+    pipeline = Pipeline(rules.rule_checks(), Resources())
+    missed, extra = [], []
+    for case in World(seed=43).cases(300):
+        codes = {f.code for f in pipeline.screen(case.submission, {}).findings}
+        planted = set(case.defects) & FORM_RULE_CODES
+        missed += [(case.submission_id, c) for c in planted - codes]
+        extra += [(case.submission_id, c) for c in (codes & FORM_RULE_CODES) - planted]
+    assert missed == [] and extra == []
