@@ -38,7 +38,7 @@ BASE_FEATURES = (
 INTERACTIONS = (
     ("cosine", "model_different"), ("cosine", "model_unknown"), ("cosine", "model_same"), ("cosine", "model_variant"),
     ("name_jaccard", "model_different"), ("name_jaccard", "model_unknown"), ("cosine", "cosine"),
-    ("patent_shared", "model_different"), ("photo_copy", "model_different"),
+    ("patent_shared", "model_different"), ("photo_copy", "model_different"), ("same_entity", "model_different"),
 )
 
 

@@ -8,7 +8,8 @@ is written here.
 
 A pair's label says whether the two filings are the SAME PRODUCT ("同一产品不得重复备案"):
     positive: a paraphrase (name, introduction reworded), a colour/size/memory variant of the
-              same line, the same product filed by another entity;
+              same line, the same product filed by another entity (under the maker's code,
+              or under its own code with the maker's patents: a reseller);
     negative: the same name with another model line (P40 vs P40Pro), the same patents on a
               different product, another product of the same kind, unrelated filings.
 Products are split into train and test by a stable hash of the goods name and the line, so
@@ -267,6 +268,13 @@ class PairGenerator:
                             name=self.name(p, r.random() < 0.6), intro=self.intro(p), patents=patents,
                             photos=self.photos(ph1, copy=copy_photo))
             return a, b, 1
+        if kind == "reseller":
+            # a licensee or distributor files the maker's product under its own model code: the
+            # patents are the maker's, the photo often the same; the code says nothing here
+            q = self.product(p.goods)
+            b = self.filing(p, self.entity(), models=[q.line], name=self.name(p, r.random() < 0.6), intro=self.intro(p),
+                            patents=p.patents, photos=self.photos(ph1, copy=r.random() < 0.6))
+            return a, b, 1
         if kind == "no_models":
             b = self.filing(p, e1, models=[], name=self.name(p, r.random() < 0.5), intro=self.intro(p),
                             photos=self.photos(ph1, copy=copy_photo))
@@ -308,7 +316,7 @@ class PairGenerator:
 
 
 PAIR_KINDS = {  # kind -> share of the set
-    "paraphrase": 0.14, "variant": 0.14, "two_entities": 0.14, "no_models": 0.08,
+    "paraphrase": 0.13, "variant": 0.13, "two_entities": 0.12, "reseller": 0.06, "no_models": 0.08,
     "other_line": 0.16, "shared_patents": 0.1, "same_name_other_maker": 0.1, "same_kind": 0.08, "random": 0.06,
 }
 

@@ -9,7 +9,8 @@ The database is the source of truth. The index is a cache of it:
   query, cheap — so a product filed through another server process sharing the PostgreSQL
   database is found within one search. Revision ids come from a sequence; a transaction that
   took an id but committed after a higher one would be missed by a plain "> last_id", so the
-  catch-up looks back ``LOOKBACK`` ids and skips the ones it already applied;
+  catch-up looks back ``LOOKBACK`` ids (every few seconds; every search reads only the ids
+  above the last one) and skips the ones it already applied;
 - only the latest revision of each submission is held (an older one is removed when a newer
   one arrives); ``rebuild()`` recreates everything from the database.
 
@@ -42,7 +43,8 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT = "duplicates.npz"
 FORMAT = 1
-LOOKBACK = 200  # revision ids re-read at each catch-up (late commits)
+LOOKBACK = 200  # revision ids re-read now and then, for late commits of lower ids
+LOOKBACK_EVERY_S = 5.0  # the plain catch-up (ids above the last one) runs before every search
 MAX_EXACT_CANDIDATES = 50
 
 
@@ -81,6 +83,7 @@ class DuplicateSearch:
         self.photo_kind = None  # models.photo_kind.PhotoKindClassifier (IMAGE_NOT_PHOTO)
         self._lock = threading.RLock()
         self._photo_cache: dict[str, list[PhotoHash]] = {}
+        self._looked_back_at = 0.0
         self._reset()
 
     # ---------------------------------------------------------------- life cycle
@@ -162,8 +165,11 @@ class DuplicateSearch:
         """Apply the revisions recorded since the last catch-up (by any process); returns how many."""
         with self._lock:
             applied = 0
+            look_back = time.monotonic() - self._looked_back_at > LOOKBACK_EVERY_S
+            if look_back:
+                self._looked_back_at = time.monotonic()
             while True:
-                since = max(0, self.state.last_id - LOOKBACK)
+                since = max(0, self.state.last_id - (LOOKBACK if look_back else 0))
                 rows = self.store.revisions_since(since)
                 batch = [r for r in rows if r.id not in self.state.applied]
                 if batch:
