@@ -92,3 +92,31 @@ def test_patterns_need_support_and_a_contrast():
     rows = [{"text": f"新型产品{i % 10}", "code": "NAME_ADJECTIVE", "verdict": "false_positive"} for i in range(30)]
     flagged = systematic_false_positives(rows)
     assert flagged and all(f["fp_rate"] == 1.0 for f in flagged)
+
+
+def test_feedback_command_writes_the_exports(tmp_path, monkeypatch, capsys):
+    import json
+
+    from api.cli import main as cli
+    from screening.settings import get_settings
+    from screening.storage import open_store
+
+    monkeypatch.setenv("PRESCREEN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        store = open_store(get_settings().sqlalchemy_url, get_settings().files_dir)
+        world = World(seed=52)
+        run_loop(world, world.cases(150), ScreeningService(simulated_pipeline(world), store))
+        store.engine.dispose()
+        assert cli(["eval", "feedback", "--out", str(tmp_path / "out")]) == 0
+    finally:
+        get_settings.cache_clear()
+    result = json.loads(capsys.readouterr().out)
+    assert result["decided"] == 150
+    assert result["systematic_false_positives"][0]["pattern"] == SYSTEMATIC_FP[1]
+    lines = (tmp_path / "out" / "text_feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == result["text_feedback_rows"] > 0
+    assert {"text", "code", "verdict"} <= set(json.loads(lines[0]))
+    pairs = (tmp_path / "out" / "duplicate_pairs.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(pairs) == sum(result["duplicate_pairs"].values())
