@@ -167,7 +167,8 @@ def _recall(got: np.ndarray, truth: np.ndarray) -> float:
 
 
 def run_bench(sizes: list[int], *, threads: int = 2, n_queries: int = 500, centres: np.ndarray | None = None,
-              hnsw_max: int = 200_000) -> dict:
+              hnsw_max: int = 200_000, codecs: tuple[str, ...] = ("SQfp16", "SQ8"),
+              nprobes: tuple[int, ...] = (8, 16, 32, 64)) -> dict:
     import faiss
     from tqdm import tqdm
 
@@ -176,9 +177,10 @@ def run_bench(sizes: list[int], *, threads: int = 2, n_queries: int = 500, centr
     if centres is None:
         centres, source = default_centres()
     out = {"threads": threads, "vectors": f"synthetic, clustered around {source}", "sizes": []}
-    with tqdm(total=sum(4 + (n <= hnsw_max) for n in sizes), file=sys.stderr, desc="bench-index") as bar:
+    with tqdm(total=sum(2 + len(codecs) + (n <= hnsw_max) for n in sizes), file=sys.stderr, desc="bench-index") as bar:
         for n in sizes:
-            out["sizes"].append(bench_size(n, centres, n_queries=n_queries, hnsw_max=hnsw_max, progress=bar))
+            out["sizes"].append(bench_size(n, centres, n_queries=n_queries, hnsw_max=hnsw_max, codecs=codecs,
+                                           nprobes=nprobes, progress=bar))
     return out
 
 
@@ -198,11 +200,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--codecs", nargs="+", default=["SQfp16", "SQ8"], choices=["SQfp16", "SQ8"])
+    parser.add_argument("--nprobes", type=int, nargs="+", default=[8, 16, 32, 64])
+    parser.add_argument("--hnsw-max", type=int, default=200_000, help="HNSW is built only up to this size (slow)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
 
 
 def run(args: argparse.Namespace) -> int:
-    result = run_bench(args.sizes, threads=args.threads, n_queries=args.queries)
+    result = run_bench(args.sizes, threads=args.threads, n_queries=args.queries, hnsw_max=args.hnsw_max,
+                       codecs=tuple(args.codecs), nprobes=tuple(args.nprobes))
     print(format_table(result))
     if args.out:
         args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

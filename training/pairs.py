@@ -279,6 +279,15 @@ class PairGenerator:
             b = self.filing(p, e1, models=[], name=self.name(p, r.random() < 0.5), intro=self.intro(p),
                             photos=self.photos(ph1, copy=copy_photo))
             return a, b, 1
+        if kind == "no_models_other_maker":
+            # two makers' products of one kind, filed without model codes: a shared name is not
+            # enough; nothing ties them (other entity, other patents, other description)
+            q = self.product(p.goods)
+            q.qualifier = p.qualifier
+            a.models = [] if r.random() < 0.5 else a.models
+            b = self.filing(q, self.entity(), models=[], name=self.name(p, r.random() < 0.5), intro=self.intro(q),
+                            photos=self.photos())
+            return a, b, 0
         if kind == "other_line":
             e2 = e1 if r.random() < 0.7 else self.entity()
             spec = f"额定功率{r.randint(5, 300) * 10}W，"
@@ -317,7 +326,8 @@ class PairGenerator:
 
 PAIR_KINDS = {  # kind -> share of the set
     "paraphrase": 0.13, "variant": 0.13, "two_entities": 0.12, "reseller": 0.06, "no_models": 0.08,
-    "other_line": 0.16, "shared_patents": 0.1, "same_name_other_maker": 0.1, "same_kind": 0.08, "random": 0.06,
+    "other_line": 0.15, "shared_patents": 0.09, "same_name_other_maker": 0.08, "no_models_other_maker": 0.06,
+    "same_kind": 0.06, "random": 0.04,
 }
 
 

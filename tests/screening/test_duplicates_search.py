@@ -181,3 +181,31 @@ def test_a_missing_index_degrades_the_report(store):
     service = ScreeningService(Pipeline([DuplicateChecks()], Resources()), store)
     report = _screen(service, FRIDGE)
     assert report["status"] == "degraded" and "CHECK_FAILED" in _codes(report)
+
+
+def _f(sid, uscc, name, models, intro, patents):
+    return Filing(0, sid, "product", uscc, "", name, models, intro, patents)
+
+
+HAND_WRITTEN = [  # (a, b, is the same product)
+    (_f("a", "U1", "家用电冰箱", ["BCD-520W"], "双门风冷无霜冰箱，容积520升，变频压缩机。", ["1"]),
+     _f("b", "U1", "电冰箱（家用）", [], "双门风冷无霜冰箱，变频压缩机，容积520升。", ["1"]), True),
+    (_f("a", "U1", "智能手机", ["P40"], "6.1英寸OLED屏幕智能手机，麒麟990芯片。", ["1"]),
+     _f("b", "U2", "5G智能手机", ["P40 8+128G 黑色"], "麒麟990芯片，6.1英寸OLED屏的智能手机。", []), True),
+    (_f("a", "U1", "智能手机", ["P40"], "6.1英寸OLED屏幕智能手机，麒麟990芯片。", ["1"]),
+     _f("b", "U1", "智能手机", ["P40Pro"], "6.58英寸OLED屏幕智能手机，麒麟990芯片，四摄。", ["1"]), False),
+    (_f("a", "U1", "家用电冰箱", [], "双门风冷无霜冰箱，容积520升，变频压缩机。", ["1"]),
+     _f("b", "U2", "家用电冰箱", [], "三门直冷冰箱，容积210升，定频压缩机，机械温控。", ["2"]), False),
+    (_f("a", "U1", "锂电池冲击钻", ["ZD-18V"], "无刷电机冲击钻", ["1"]),
+     _f("b", "U1", "锂电池角磨机", ["JM-100"], "无刷电机角磨机", ["1"]), False),
+]
+
+
+@pytest.mark.parametrize("a, b, same", HAND_WRITTEN)
+def test_committed_scorer_on_hand_written_pairs(a, b, same, embedder):
+    from models.pair_scorer import PairScorer
+    from screening.duplicates import pair_features
+
+    scorer = PairScorer.load_default()
+    va, vb = embedder.encode([a.text, b.text])
+    assert (scorer.probability(pair_features(a, b, float(va @ vb))) >= scorer.threshold) == same
