@@ -318,7 +318,7 @@ class DuplicateSearch:
         return True
 
     # ---------------------------------------------------------------- searching
-    def find(self, filing: Filing, *, k: int = 20, catch_up: bool = True) -> list[Candidate]:
+    def find(self, filing: Filing, *, k: int = 10, catch_up: bool = True) -> list[Candidate]:
         """Scored candidates for ``filing`` (not yet recorded), likeliest first; the caller keeps
         those at or above ``self.scorer.threshold``."""
         if catch_up:
@@ -344,8 +344,8 @@ class DuplicateSearch:
             if not others:
                 return []
             missing = [o for o in others if o.revision_id not in cos]
-            if missing:  # exact-signal candidates: their cosine from a fresh embedding
-                for o, v in zip(missing, self.embedder.encode([o.text for o in missing])):
+            if missing:  # exact-signal candidates: their cosine from their stored vectors
+                for o, v in zip(missing, self.vectors.reconstruct([o.revision_id for o in missing])):
                     cos[o.revision_id] = float(np.dot(q, v))
             feats = [pair_features(filing, o, cos[o.revision_id]) for o in others]
             probs = self.scorer.probabilities(feats)

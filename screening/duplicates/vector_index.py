@@ -53,7 +53,12 @@ class VectorIndex:
         self.spec = spec
         self.index = index
         if spec.kind == "ivf":
-            faiss.extract_index_ivf(index).nprobe = spec.nprobe
+            ivf = faiss.extract_index_ivf(index)
+            ivf.nprobe = spec.nprobe
+            if ivf.direct_map.type != faiss.DirectMap.Hashtable:
+                # id -> code position: lets a candidate found by an exact signal get its vector
+                # back (no second embedding) and makes removals cheap
+                ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
 
     @classmethod
     def empty(cls, dim: int) -> "VectorIndex":
@@ -90,6 +95,11 @@ class VectorIndex:
         ids = np.asarray(list(ids), dtype=np.int64)
         if not len(ids):
             return 0
+        if self.spec.kind == "ivf":  # the hashtable direct map removes by an id array only
+            ids = np.array([i for i in ids if _has(self.index, int(i))], dtype=np.int64)
+            if not len(ids):
+                return 0
+            return int(self.index.remove_ids(faiss.IDSelectorArray(len(ids), faiss.swig_ptr(ids))))
         return int(self.index.remove_ids(faiss.IDSelectorBatch(ids)))
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,12 +121,14 @@ class VectorIndex:
         if not ids:
             return np.zeros((0, self.dim), np.float32), np.zeros(0, np.int64)
         all_ids = np.concatenate(ids).astype(np.int64)
-        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
-        try:
-            vecs = ivf.reconstruct_batch(all_ids)
-        finally:
-            ivf.set_direct_map_type(faiss.DirectMap.NoMap)
-        return vecs, all_ids
+        return self.reconstruct(all_ids), all_ids
+
+    def reconstruct(self, ids) -> np.ndarray:
+        """The stored vectors of these ids (fp16-exact for ivf)."""
+        ids = np.asarray(list(ids), dtype=np.int64)
+        if not len(ids):
+            return np.zeros((0, self.dim), np.float32)
+        return np.stack([self.index.reconstruct(int(i)) for i in ids]).astype(np.float32)
 
     def memory_bytes(self) -> int:
         return int(faiss.serialize_index(self.index).nbytes)
@@ -127,3 +139,11 @@ class VectorIndex:
     @classmethod
     def from_bytes(cls, data: np.ndarray, dim: int, spec: IndexSpec) -> "VectorIndex":
         return cls(dim, spec, faiss.deserialize_index(np.asarray(data, dtype=np.uint8)))
+
+
+def _has(index, i: int) -> bool:
+    try:
+        faiss.extract_index_ivf(index).direct_map.get(i)
+        return True
+    except RuntimeError:  # not held
+        return False
