@@ -59,7 +59,7 @@ class SentenceEmbedder(Model):
     def dim(self) -> int:
         if self.backend == "use-m3":
             return 512
-        return int(self._student.get_sentence_embedding_dimension())
+        return int(self._student.get_embedding_dimension())
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         texts = [normalise(t) for t in texts]

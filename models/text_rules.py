@@ -82,6 +82,17 @@ def is_foreign_or_code(name: str) -> bool:
     return not _HAN.search(name) and bool(_LATIN.search(name))
 
 
+# phrasing only patent titles use: "…的制备方法", "…及其应用", "吸附结构及具有其的切割机", "可升降的验光桌"
+PATENT_PHRASING = re.compile(
+    r"(的|及其)(制备|制造|生产|加工|使用|检测|控制)?方法$|及其(制备方法|应用|用途|制备工艺)$|具有其的|所述|"
+    r"^(一种|基于|用于)|(结构|机构|控制电路)$|^可[^的，。]{1,12}的|(机构|结构|装置|组件|系统)(及|和)(?!机器|设备|器具|仪器)[^、]{2,}"
+)
+
+
+def is_patent_phrasing(name: str) -> bool:
+    return bool(PATENT_PHRASING.search(strip_brackets(name)))
+
+
 def is_broad_term(name: str) -> bool:
     return strip_brackets(name) in BROAD_TERMS
 

@@ -137,6 +137,8 @@ class TextScreener:
                           ("SPEC", rules.spec_spans(name))):
             for a, b, text in hits:
                 _merge(merged[tag], a, b, text, 0.99 if tag == "BRAND" else 0.97, "trademark" if tag == "BRAND" else "rule")
+        for lead in _leading_brand_forms(name):
+            _merge(merged["BRAND"], *lead, 0.7, "rule")
         _brand_other_script(name, merged["BRAND"])
         if merged["VAGUE"]:  # "等" the tagger found inside 等离子 and alike is not vague wording
             merged["VAGUE"] = [h for h in merged["VAGUE"] if h["text"] != "等" or h["by"] != "tagger"
@@ -149,7 +151,7 @@ class TextScreener:
         if rules.is_method(name):
             decided["NAME_METHOD"] = True
             hp["NAME_METHOD"] = max(hp.get("NAME_METHOD", 0.0), 0.97)
-        if name.startswith("一种"):  # the patent-title opening: exact
+        if rules.is_patent_phrasing(name):  # 一种…, 基于…, …的制备方法, …及其应用: exact
             decided["NAME_PATENT_TITLE"] = True
             hp["NAME_PATENT_TITLE"] = max(hp.get("NAME_PATENT_TITLE", 0.0), 0.97)
         if rules.is_set(name):
@@ -180,7 +182,7 @@ class TextScreener:
                 evidence["suggestion"] = suggestion
             if code == "NAME_MULTI_PRODUCT" and head_spans:
                 evidence["products"] = [s.text for s in head_spans]
-            by_rule = {"NAME_METHOD": rules.is_method(name), "NAME_PATENT_TITLE": name.startswith("一种"),
+            by_rule = {"NAME_METHOD": rules.is_method(name), "NAME_PATENT_TITLE": rules.is_patent_phrasing(name),
                        "NAME_TOO_BROAD": rules.is_broad_term(name)}.get(code, False)
             src = "rules" if by_rule and model_p.get(code, 0) < self.heads.threshold("name", code) else head_src
             found.append(self._name_finding(code, name, hp.get(code, 0.0), src, evidence))
@@ -273,6 +275,30 @@ def _merge(hits: list[dict], a: int, b: int, text: str, conf: float, by: str) ->
 _LATIN_AFTER = re.compile(r"\s*[（(]\s*([A-Za-z][A-Za-z0-9&.\- ]*?)\s*[）)]")
 _HAN_AFTER = re.compile(r"\s*[（(]\s*([\u4e00-\u9fff]{1,6})\s*[）)]")
 _LATIN_BEFORE = re.compile(r"([A-Za-z][A-Za-z0-9&.\-]*)\s*$")
+
+
+_LEADING_LATIN = re.compile(r"^(?:德国|日本|美国|韩国|意大利|法国|英国|瑞士|瑞典|丹麦)?([A-Za-z][A-Za-z\-&]*[A-Za-z])(?=[\s\u4e00-\u9fff（(])")
+
+
+_BILINGUAL = re.compile(r"^([\u4e00-\u9fff]{2,6})\s*[（(]\s*([A-Za-z][A-Za-z0-9\-&. ]*?)\s*[）)]")
+
+
+def _leading_brand_forms(name: str) -> list[tuple[int, int, str]]:
+    """Brand spellings that open a name:
+    - "迪士尼（Disney）…": a Chinese name with its Latin form in brackets is how a brand is written;
+    - a Latin word opening a Chinese name (Spigen手机壳, TP-LINK路由器), unless it is a well-known
+      abbreviation (LED屏) or a short capital code attached to the word it qualifies (PVC管)."""
+    out = []
+    m = _BILINGUAL.match(name)
+    if m:
+        out += [(m.start(1), m.end(1), m.group(1)), (m.start(2), m.end(2), m.group(2))]
+    m = _LEADING_LATIN.match(name)
+    if m and re.search(r"[\u4e00-\u9fff]", name):
+        word = m.group(1)
+        spaced = name[m.end(1) : m.end(1) + 1].isspace()
+        if word.upper() not in rules.ABBREVIATIONS and not (word.isupper() and len(word) <= 3 and not spaced):
+            out.append((m.start(1), m.end(1), word))
+    return out
 
 
 def _brand_other_script(name: str, hits: list[dict]) -> None:

@@ -66,6 +66,7 @@ def scaled(recipe: dict, scale: float) -> dict:
         for k in ("names", "titles", "dev_names", "model_entries", "intros", "pairs"):
             if k in out[part]:
                 out[part][k] = max(50, int(out[part][k] * scale))
+    out["heads"]["real_share"] = min(1.0, scale)
     return out
 
 
@@ -96,8 +97,10 @@ def build_heads(vocab: RealVocab, tagger: NameTagger, embedder: SentenceEmbedder
     names = [e for e in compose_names(vocab, "train", r["names"] + r["dev_names"], seed=seed) if not e.tagger_only]
     # every real training-split patent title and official goods name as published, once each:
     # the heads must know real titles and real official names, not only composed ones
-    names += [real_patent_example(t) for t in vocab.patent_titles["train"]]
-    names += [NameExample(g.name, ["O"] * len(g.name)) for g in vocab.goods["train"]]
+    share = r.get("real_share", 1.0)
+    titles, goods = vocab.patent_titles["train"], vocab.goods["train"]
+    names += [real_patent_example(t) for t in titles[: int(len(titles) * share)]]
+    names += [NameExample(g.name, ["O"] * len(g.name)) for g in goods[: int(len(goods) * share)]]
     forms = FormComposer(vocab, "train", seed)
     entries = []
     for _ in range(r["model_entries"]):

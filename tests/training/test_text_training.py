@@ -39,10 +39,10 @@ def test_train_text_smoke_run_writes_loadable_models(realdata, tmp_path):
 def test_tagger_learns_from_composed_names(realdata):
     vocab = RealVocab.load(realdata)
     train = [e for e in compose_names(vocab, "train", 1500, seed=11) if not e.tagger_only]
-    tagger = train_tagger(train, epochs=2, hidden=64, layers=1, progress=False, version="t")
+    tagger = train_tagger(train, epochs=4, lr=3e-3, hidden=64, layers=1, progress=False, version="t")
     assert isinstance(tagger, NameTagger) and tagger.manifest.data_hash
     scores = span_accuracy(tagger, [e for e in compose_names(vocab, "eval", 300, seed=12) if not e.tagger_only])
-    assert scores["VAGUE"] > 0.5  # even a one-layer, two-epoch tagger finds 一种 / 系列
+    assert scores["VAGUE"] > 0.5  # even a one-layer tagger trained for seconds finds 一种 / 系列
 
 
 def test_best_threshold_picks_the_separating_value():
