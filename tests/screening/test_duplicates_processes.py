@@ -56,7 +56,6 @@ REFILED = {
 }
 
 
-@pytest.mark.slow
 def test_a_filing_through_one_process_is_a_duplicate_in_the_other(store, database_url, tmp_path):
     from models.embedder import SentenceEmbedder
 
