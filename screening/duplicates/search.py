@@ -217,7 +217,7 @@ class DuplicateSearch:
         return Filing.from_form(form, revision_id=rev.id, photos=self._photos_of(rev.files))
 
     def _photos_of(self, files: list[dict]) -> list[PhotoHash]:
-        from PIL import Image
+        from PIL import Image, ImageOps
 
         out: list[PhotoHash] = []
         for f in files:
@@ -228,7 +228,8 @@ class DuplicateSearch:
                 try:
                     with Image.open(io.BytesIO(self.store.blobs.get(sha))) as im:
                         im.draft("RGB", (512, 512))  # JPEG: decode at reduced size, enough for the hashes
-                        self._photo_cache[sha] = [PhotoHash.of(im.convert("RGB"))]
+                        # upright, as the file check hands the image to the screening side
+                        self._photo_cache[sha] = [PhotoHash.of(ImageOps.exif_transpose(im).convert("RGB"))]
                 except Exception:  # blob absent here or not an image (the file check reported it)
                     self._photo_cache[sha] = []
             out += self._photo_cache[sha]
