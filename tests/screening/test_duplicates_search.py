@@ -3,6 +3,7 @@ the committed pair scorer: found, not found, latest revision only, persistence, 
 
 import copy
 import io
+import time
 from datetime import date
 
 import pytest
@@ -209,3 +210,20 @@ def test_committed_scorer_on_hand_written_pairs(a, b, same, embedder):
     scorer = PairScorer.load_default()
     va, vb = embedder.encode([a.text, b.text])
     assert (scorer.probability(pair_features(a, b, float(va @ vb))) >= scorer.threshold) == same
+
+
+def test_a_late_commit_of_a_lower_revision_id_is_picked_up_by_the_look_back(store, tmp_path, embedder):
+    search = DuplicateSearch.open(tmp_path / "data", store, embedder)
+    service = _service(store, search)
+    _screen(service, FRIDGE)
+    _screen(service, DRILL)
+    search.catch_up()
+    first = search.state.current[FRIDGE["submission_id"]]
+    # as if the fridge's transaction had committed after the drill's: never seen by this index
+    search._drop(first)
+    search.state.applied.discard(first)
+    search._looked_back_at = time.monotonic()
+    assert search.catch_up() == 0  # the plain catch-up reads ids above the last one only
+    search._looked_back_at = 0.0
+    assert search.catch_up() == 1 and search.state.current[FRIDGE["submission_id"]] == first
+    assert search.catch_up() == 0
