@@ -47,7 +47,7 @@ MESSAGES = {
     "NAME_FOREIGN_OR_CODE": "产品名称“{name}”为外文或字母代号",
     "NAME_SELF_COINED": "产品名称“{name}”为自行命名，看不出是什么产品",
 }
-SPAN_MIN_CONFIDENCE = {"BRAND": 0.55, "SPEC": 0.6, "ADJ": 0.6, "VAGUE": 0.6}
+SPAN_MIN_CONFIDENCE = {"BRAND": 0.6, "SPEC": 0.6, "ADJ": 0.6, "VAGUE": 0.6}
 
 
 @dataclass

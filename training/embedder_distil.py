@@ -77,7 +77,7 @@ def distil(teacher: SentenceEmbedder, texts: list[str], out: Path, *, epochs: in
     cfg = BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=4,
                      intermediate_size=hidden * 4, max_position_embeddings=256)
     BertModel(cfg).save_pretrained(str(base))
-    word = models.Transformer(str(base), max_seq_length=128)
+    word = models.Transformer(str(base), max_seq_length=64)
     pool = models.Pooling(word.get_embedding_dimension(), "mean")
     dense = models.Dense(word.get_embedding_dimension(), teacher.dim, activation_function=torch.nn.Identity())
     st = SentenceTransformer(modules=[word, pool, dense], device="cpu")
@@ -92,7 +92,7 @@ def distil(teacher: SentenceEmbedder, texts: list[str], out: Path, *, epochs: in
         order = np.random.permutation(len(texts))
         for i in range(0, len(texts) - batch_size + 1, batch_size):
             idx = order[i : i + batch_size]
-            features = st.tokenize([texts[j] for j in idx])
+            features = st.preprocess([texts[j] for j in idx]) if hasattr(st, "preprocess") else st.tokenize([texts[j] for j in idx])
             emb = st(features)["sentence_embedding"]
             loss = torch.nn.functional.mse_loss(torch.nn.functional.normalize(emb, dim=-1), targets[idx]) * 100
             opt.zero_grad()
