@@ -371,19 +371,18 @@ class LearnedPrioritizer:
 
 
 # ---------------------------------------------------------------------- in service
-def served_prioritizer(registry_dir, store=None, *, check_s: float = 1.0) -> LearnedPrioritizer | None:
-    """The prioritizer over the registry's ``priority`` alias, or None when none was promoted.
+def served_prioritizer(registry_dir, store=None, *, check_s: float = 1.0) -> LearnedPrioritizer:
+    """The prioritizer over the registry's ``priority`` alias.
 
-    None keeps the severity prior (``screening.priority``) in service. Once loaded, a later
-    promotion or rollback is picked up within ``check_s`` seconds without a restart.
+    Until a model is promoted it scores with the severity prior (``screening.priority``); a
+    promotion or rollback — the first one included — is picked up within ``check_s`` seconds
+    without a restart.
     """
     from .registry import Registry, ServedModel
 
     registry = Registry(registry_dir)
-    if not has_served_priority(registry_dir):
-        return None
     served = ServedModel(registry, "priority", PriorityModel.load, check_s=check_s)
-    if served.current() is None:
+    if has_served_priority(registry_dir) and served.current() is None:
         raise ModelError("the priority model in service could not be loaded")
     return LearnedPrioritizer(served, EntityHistory(store).warm())
 

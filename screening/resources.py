@@ -48,33 +48,26 @@ def load_resources(settings: Settings, store: Store | None, *, ocr: bool | None 
 
 
 def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
-    """(slot, loader) pairs for the optional resources that exist in this build."""
+    """(slot, loader) pairs, in load order. The sentence embedder is loaded once and shared by
+    the text models and duplicate search."""
+    from functools import cache
+
+    from models.embedder import SentenceEmbedder
+    from models.priority import served_prioritizer
+    from models.text_screener import TextScreener
+
+    embedder = cache(SentenceEmbedder.load_default)
     out = []
     if with_ocr:
-        try:
-            from ocr.readers import DocumentReaders
-        except ImportError:
-            pass
-        else:
-            out.append(("ocr", DocumentReaders.load))
-    try:
-        from models.text_screener import TextScreener
-    except ImportError:
-        pass
-    else:
-        out.append(("text", TextScreener.load_default))
-    # the learned priority, only once one was promoted (before that the severity prior stands)
-    from models.priority import has_served_priority, served_prioritizer
+        from ocr.readers import DocumentReaders
 
-    if has_served_priority(settings.registry_dir):
-        out.append(("prioritizer", lambda: served_prioritizer(settings.registry_dir, store)))
-    if store is not None:  # duplicate search: its index lives under data_dir/index; the embedder is loaded once
-        from functools import cache
-
-        from models.embedder import SentenceEmbedder
+        out.append(("ocr", DocumentReaders.load))
+    out.append(("text", lambda: TextScreener.load_default(embedder())))
+    # the learned priority follows the registry's alias (the severity prior until one is promoted)
+    out.append(("prioritizer", lambda: served_prioritizer(settings.registry_dir, store)))
+    if store is not None:  # duplicate search needs the database; its index lives under data_dir/index
         from screening.duplicates import DuplicateSearch
 
-        embedder = cache(SentenceEmbedder.load_default)  # pass embedder() to any other part that embeds
         out.append(("duplicates", lambda: DuplicateSearch.open(settings.data_dir, store, embedder())))
     return out
 

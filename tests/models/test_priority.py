@@ -127,9 +127,19 @@ def test_prioritizer_runs_in_the_pipeline(fitted, contract_example):
     assert 0 <= report.priority.p_reject <= 1
 
 
-def test_no_alias_keeps_the_severity_prior(tmp_path):
+def test_no_alias_keeps_the_severity_prior_until_the_first_promotion(tmp_path, fitted, contract_example):
+    from models.registry import Registry
+
     assert not has_served_priority(tmp_path)
-    assert served_prioritizer(tmp_path) is None
+    served = served_prioritizer(tmp_path, check_s=0.0)
+    sub = parse_submission(contract_example)
+    before = Pipeline([], Resources(prioritizer=served)).screen(sub, {})
+    assert before.priority.model == "severity-prior@1"
+    registry = Registry(tmp_path)
+    info = registry.register("priority", fitted.save(tmp_path / "saved"))
+    registry.promote("priority", info.version)
+    after = Pipeline([], Resources(prioritizer=served)).screen(sub, {})  # no restart
+    assert after.priority.model == fitted.version
 
 
 def test_entity_history_counts_other_decided_submissions(store, contract_example):
