@@ -129,6 +129,8 @@ class TextScreener:
         for s in spans:
             if s.tag == "BRAND" and any(a <= s.start and s.end <= b for a, b in notes):
                 continue  # inside an official note such as "（化学制剂）": not a brand
+            if s.tag == "BRAND" and (len(s.text.strip()) < 2 or s.text.strip().isdigit()):
+                continue  # a one-character "brand" is the tagger's slip (火柴… → 火), not a mark
             if s.tag == "VAGUE" and not any(w in s.text for w in rules.VAGUE_WORDS):
                 continue  # vague wording is a closed class: 一氧化二氮 holds no 一种
             if s.tag in SPAN_CODES and s.confidence >= SPAN_MIN_CONFIDENCE[s.tag] and not _is_abbreviation(s.text):

@@ -63,7 +63,8 @@ def corpus(vocab: RealVocab, split: str, n: int, seed: int = 0) -> list[str]:
 
 def distil(teacher: SentenceEmbedder, texts: list[str], out: Path, *, epochs: int = 2, hidden: int = 192,
            layers: int = 3, batch_size: int = 64) -> SentenceEmbedder:
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules as models
     from transformers import BertConfig, BertModel, BertTokenizer
 
     from models.char_vocab import CharVocab
