@@ -83,7 +83,16 @@ class TextScreener:
         emb_dir = directory / "sentence-embedder"
         if embedder is None:
             embedder = SentenceEmbedder.load(emb_dir if emb_dir.is_dir() else WEIGHTS_ROOT / "sentence-embedder")
-        return cls(embedder, NameTagger.load(directory / "name-tagger"), TextHeads.load(directory / "text-heads"))
+        screener = cls(embedder, NameTagger.load(directory / "name-tagger"), TextHeads.load(directory / "text-heads"))
+        screener.warm_up()
+        return screener
+
+    def warm_up(self) -> None:
+        """One screening at start-up, so the first real request does not pay for lazy initialisation."""
+        from types import SimpleNamespace
+
+        self.screen(SimpleNamespace(name="家用电冰箱", trademark="预热", models=["BCD-520W"], intro="双门风冷无霜冰箱。",
+                                    category=SimpleNamespace(code=None, name="家用电冰箱")))
 
     @classmethod
     def load_default(cls, embedder: SentenceEmbedder | None = None) -> "TextScreener":
@@ -136,7 +145,7 @@ class TextScreener:
             if s.tag in SPAN_CODES and s.confidence >= SPAN_MIN_CONFIDENCE[s.tag] and not _is_abbreviation(s.text):
                 merged[s.tag].append({"span": [s.start, s.end], "text": s.text, "confidence": s.confidence, "by": "tagger"})
         for tag, hits in (("BRAND", rules.trademark_spans(name, trademark)), ("VAGUE", rules.vague_spans(name)),
-                          ("SPEC", rules.spec_spans(name))):
+                          ("SPEC", rules.spec_spans(name)), ("ADJ", rules.adjective_spans(name))):
             for a, b, text in hits:
                 _merge(merged[tag], a, b, text, 0.99 if tag == "BRAND" else 0.97, "trademark" if tag == "BRAND" else "rule")
         for lead in _leading_brand_forms(name):
