@@ -245,7 +245,7 @@ class TextScreener:
             if why:
                 out.append(TextFinding("MODEL_INVALID_CONTENT", f"product.models[{i}]",
                                        f"规格型号“{entry}”填写的是{why}，不是型号",
-                                       {"text": entry, "index": i, "kind": why}, round(float(p), 4), src))
+                                       {"span": [0, len(entry)], "text": entry, "index": i, "kind": why}, round(float(p), 4), src))
         return out
 
     def check_intro(self, intro: str, vec: np.ndarray | None = None) -> list[TextFinding]:

@@ -46,3 +46,19 @@ def test_patent_classification_in_model_field():
     assert rules.is_classification("H01M 10/0525")
     assert rules.is_classification("A61K")
     assert not rules.is_classification("BCD-520W")
+
+
+def test_promotional_adjectives_but_not_inside_terms():
+    assert rules.adjective_spans("新型高端电饭煲") == [(0, 2, "新型"), (2, 4, "高端")]
+    assert rules.adjective_spans("实用新型专利产品") == []
+    assert rules.adjective_spans("超级电容器") == []
+    assert rules.adjective_spans("家用电冰箱") == []
+
+
+def test_patent_phrasing():
+    assert rules.is_patent_phrasing("一种乳化装置")
+    assert rules.is_patent_phrasing("尼龙面料的制备方法")
+    assert rules.is_patent_phrasing("CXCR4抑制剂及其应用")
+    assert rules.is_patent_phrasing("用于食品加工的粉碎装置")
+    assert not rules.is_patent_phrasing("冷却装置和机器")
+    assert not rules.is_patent_phrasing("家用电冰箱")
