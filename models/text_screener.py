@@ -47,6 +47,7 @@ MESSAGES = {
     "NAME_FOREIGN_OR_CODE": "产品名称“{name}”为外文或字母代号",
     "NAME_SELF_COINED": "产品名称“{name}”为自行命名，看不出是什么产品",
 }
+MAX_INTRO_CHARS = 600
 SPAN_MIN_CONFIDENCE = {"BRAND": 0.6, "SPEC": 0.6, "ADJ": 0.6, "VAGUE": 0.6}
 
 
@@ -209,7 +210,9 @@ class TextScreener:
         name = (getattr(product, "name", None) or "").strip()
         trademark = getattr(product, "trademark", None)
         entries = [m for m in (getattr(product, "models", None) or []) if m and m.strip()]
-        intro = (getattr(product, "intro", None) or "").strip()
+        # the form caps the introduction at 500 characters (INTRO_TOO_LONG says so): the models read
+        # no more than a little over that, so an oversized text cannot slow the screening down
+        intro = (getattr(product, "intro", None) or "").strip()[:MAX_INTRO_CHARS]
         category = getattr(product, "category", None)
         cat_name = (getattr(category, "name", None) or "").strip() if category is not None else ""
         singles = [t for t in (name, cat_name, intro) if t]

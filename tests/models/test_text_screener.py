@@ -76,3 +76,17 @@ def test_category_mismatch(screener):
 def test_versions(screener):
     assert set(screener.versions) == {"sentence-embedder", "name-tagger", "text-heads"}
     assert "name-tagger@" in screener.version
+
+
+@pytest.mark.parametrize("product", [
+    Product(name="电" * 300, models=["", "  ", "X" * 200], intro="好" * 3000, category=CodeName(None, None)),
+    Product(name="😀🚀冰箱", models=None, intro=None, category=None, trademark="😀"),
+    Product(name="   ", models=["BCD-520W"], intro="", trademark=""),
+    Product(name="（）", trademark="（）"),
+])
+def test_odd_input_does_not_break_the_screening(screener, product):
+    for f in screener.screen(product):
+        assert f.code and f.field and f.message
+        if "span" in f.evidence:
+            a, b = f.evidence["span"]
+            assert 0 <= a <= b
