@@ -7,11 +7,10 @@ scopes, trade names) come from one split of ``RealVocab``; only the glue is writ
 
 from __future__ import annotations
 
-import csv
 import random
 import re
 
-from .text_data import EFFECTS, LATIN_BRANDS, QUALIFIERS
+from .text_data import EFFECTS, QUALIFIERS
 from .text_vocab import RealVocab, strip_parenthetical
 
 INTRO_CLASSES = ("product", "advert", "patent", "company")
@@ -34,7 +33,7 @@ class FormComposer:
         self.abstracts = vocab.patent_abstracts
         self.scopes = vocab.business_scopes[split]
         self.jd_models = [e["text"] for r in vocab.jd_titles[split] for e in r["entities"] if e["label"] == "38"]
-        self.ipc = sorted({s for s in _ipc_subclasses(vocab)})
+        self.ipc = list(vocab.ipc_subclasses) or ["H01M", "G06F", "A61K"]
         self.by_group: dict[str, list[str]] = {}
         for g in self.goods:
             self.by_group.setdefault(g.group, []).append(strip_parenthetical(g.name))
@@ -152,18 +151,3 @@ class FormComposer:
         while other.nice_class == g.nice_class:
             other = rng.choice(self.goods)
         return name, strip_parenthetical(other.name), True
-
-
-def _ipc_subclasses(vocab: RealVocab) -> set[str]:
-    from .text_vocab import default_realdata_dir
-
-    out = set()
-    path = default_realdata_dir() / "patent_titles/lxingy3_oof_predictions_patent_titles.csv"
-    with open(path, encoding="utf-8-sig") as fh:
-        for r in csv.DictReader(fh):
-            out.update(s for s in r["true_subclasses_all"].split("|") if re.fullmatch(r"[A-H]\d\d[A-Z]", s))
-    return out or {"H01M", "G06F", "A61K"}
-
-
-def latin_brand_list() -> list[str]:
-    return list(LATIN_BRANDS)

@@ -72,6 +72,7 @@ class RealVocab:
     industry_words: list[str] = field(default_factory=list)
     patent_titles: dict[str, list[str]] = field(default_factory=dict)  # fold 1 = eval
     patent_abstracts: list[str] = field(default_factory=list)
+    ipc_subclasses: list[str] = field(default_factory=list)  # the IPC subclasses of the real titles
     jd_titles: dict[str, list[dict]] = field(default_factory=dict)
     gbt_names: list[tuple[str, str]] = field(default_factory=list)  # (code, name) of 小类
     business_scopes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (company, scope)
@@ -129,12 +130,15 @@ class RealVocab:
         v.trade_names = _split(trade)
 
         titles: dict[str, list[str]] = {"train": [], "eval": []}
+        ipc: set[str] = set()
         with open(track("patent_titles/lxingy3_oof_predictions_patent_titles.csv"), encoding="utf-8-sig") as fh:
             for r in csv.DictReader(fh):
                 t = r["patent_title"].strip()
+                ipc.update(x for x in r["true_subclasses_all"].split("|") if re.fullmatch(r"[A-H]\d\d[A-Z]", x))
                 if t:
                     titles["eval" if r["fold"] == "1" else "train"].append(t)
         v.patent_titles = {k: sorted(set(x)) for k, x in titles.items()}
+        v.ipc_subclasses = sorted(ipc)
         v.patent_titles["train"] = [t for t in v.patent_titles["train"] if t not in set(v.patent_titles["eval"])]
 
         for part in ("train", "val", "test"):
