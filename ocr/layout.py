@@ -10,25 +10,31 @@ import numpy as np
 
 @dataclass
 class Line:
-    quad: np.ndarray  # (4, 2) in working-page pixels
+    quad: np.ndarray  # (4, 2) in working-page pixels: what boxes are reported from
     text: str
     score: float
+    # the same quad with the page's skew taken out: what rows and columns are judged on
+    level: np.ndarray | None = None
+
+    @property
+    def _q(self) -> np.ndarray:
+        return self.quad if self.level is None else self.level
 
     @property
     def x0(self) -> float:
-        return float(self.quad[:, 0].min())
+        return float(self._q[:, 0].min())
 
     @property
     def x1(self) -> float:
-        return float(self.quad[:, 0].max())
+        return float(self._q[:, 0].max())
 
     @property
     def y0(self) -> float:
-        return float(self.quad[:, 1].min())
+        return float(self._q[:, 1].min())
 
     @property
     def y1(self) -> float:
-        return float(self.quad[:, 1].max())
+        return float(self._q[:, 1].max())
 
     @property
     def height(self) -> float:
@@ -36,11 +42,31 @@ class Line:
 
     @property
     def cy(self) -> float:
-        return float(self.quad[:, 1].mean())
+        return float(self._q[:, 1].mean())
 
     @property
     def cx(self) -> float:
-        return float(self.quad[:, 0].mean())
+        return float(self._q[:, 0].mean())
+
+
+def level_lines(lines: list[Line]) -> list[Line]:
+    """Take the page's small skew out of the layout: rotate every quad by the median angle of
+    the long lines, so rows stay rows on a page scanned 3° off."""
+    angles = []
+    for l in lines:
+        v = l.quad[1] - l.quad[0]
+        if abs(v[0]) > 3 * max(l.height, 1.0):
+            angles.append(float(np.arctan2(v[1], v[0])))
+    theta = float(np.median(angles)) if angles else 0.0
+    if abs(theta) < 0.002:
+        for l in lines:
+            l.level = None
+        return lines
+    c, s = np.cos(-theta), np.sin(-theta)
+    rot = np.array([[c, -s], [s, c]], dtype=np.float32)
+    for l in lines:
+        l.level = (np.asarray(l.quad, dtype=np.float32) @ rot.T).astype(np.float32)
+    return lines
 
 
 def aabb(quads: list[np.ndarray]) -> np.ndarray:
@@ -54,6 +80,7 @@ def aabb(quads: list[np.ndarray]) -> np.ndarray:
 def group_rows(lines: list[Line]) -> list[list[Line]]:
     """Lines whose vertical centres are within half a line height, left to right."""
     rows: list[list[Line]] = []
+    lines = level_lines(list(lines))
     for line in sorted(lines, key=lambda l: l.cy):
         for row in rows:
             ref = row[0]

@@ -105,8 +105,8 @@ def parse_rows(rows: list[RowText]) -> LicenceFields:
                 value = re.sub(r"(?<=[\u4e00-\u9fff（）()])[.,'`·]+|[.,'`·]+(?=[\u4e00-\u9fff（）()])", "", value)
             if not value:
                 continue
-            if fld == "address":
-                value = _with_continuation(rows, labelled, ri, row, vs, value)
+            if fld in ("address", "name", "type"):
+                value = _with_continuation(rows, labelled, ri, row, vs, value, s)
             out.hits[fld] = Hit(fld, value, ri, vs, ve, row.span_score(vs, ve))
     _find_code(rows, labelled, out)
     return out
@@ -127,15 +127,20 @@ def _stop_at_gap(row: RowText, vs: int, ve: int) -> int:
     return ve
 
 
-def _with_continuation(rows, labelled, ri, row, vs, value) -> str:
+def _with_continuation(rows, labelled, ri, row, vs, value, label_start) -> str:
     """An address wraps onto the next row, in the value's column."""
     quad = row.span_quad(vs, vs + 1)
     if quad is None or ri + 1 >= len(rows):
         return value
     x0, h = float(quad[:, 0].min()), float(quad[3, 1] - quad[0, 1])
     nxt = rows[ri + 1]
+    lx = row.lines[row.owner[label_start]].x0 if row.owner[label_start] >= 0 else x0
     # a label in the value's own column ends the value; one in the other column does not
-    if any(nxt.lines[nxt.owner[s]].x1 > x0 - 2 * h for s, _, _ in labelled[ri + 1] if nxt.owner[s] >= 0):
+    if any(abs(nxt.lines[nxt.owner[s]].x0 - lx) < 3 * h or nxt.lines[nxt.owner[s]].x0 >= lx
+           for s, _, _ in labelled[ri + 1] if nxt.owner[s] >= 0):
+        return value
+    # a lone character at the label's place ("型" of 类型 read apart) is a label too
+    if any(len(l.text.strip()) <= 2 and l.x1 < x0 - 0.3 * h and l.x0 >= lx - h for l in nxt.lines):
         return value
     for line in rows[ri + 1].lines:
         if abs(line.x0 - x0) <= 1.5 * max(h, 8.0) and line.y0 - quad[:, 1].max() < 1.2 * max(h, 8.0):

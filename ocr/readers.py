@@ -13,6 +13,7 @@ into CHECK_FAILED and a degraded report).
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -122,13 +123,15 @@ class _Page:
 
 
 class DocumentReaders:
-    def __init__(self, engine: OcrEngine) -> None:
+    def __init__(self, engine: OcrEngine, timeout_s: float | None = None) -> None:
         self.engine = engine
         self.version = f"{engine.version}+{READERS_VERSION}"
+        # how long the document check waits for one page before it gives the part up
+        self.timeout_s = timeout_s or float(os.environ.get("PRESCREEN_OCR_TIMEOUT_S", "60"))
 
     @classmethod
-    def load(cls, engine: str | None = None) -> "DocumentReaders":
-        return cls(load_engine(engine))
+    def load(cls, engine: str | None = None, timeout_s: float | None = None) -> "DocumentReaders":
+        return cls(load_engine(engine), timeout_s)
 
     # ---- page -----------------------------------------------------------------------------
 

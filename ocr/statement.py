@@ -18,7 +18,7 @@ CURRENT = ("本期金额", "本期发生额", "本年累计金额", "本年累�
 PREVIOUS = ("上期金额", "上期发生额", "上年同期金额", "上年同期数", "上年同期", "上年金额", "上年数", "上期数", "上期", "上年")
 UNITS = {"元": 1.0, "人民币元": 1.0, "千元": 1_000.0, "万元": 10_000.0, "百万元": 1_000_000.0}
 
-_AMOUNT = re.compile(r"[(（-－—]?\s*\d[\d,，.．\s]*\d(?:\s*[)）])?|[(（-－]?\d")
+_AMOUNT = re.compile(r"[\-(（－—一]?\s*\d[\d,，.．\s]*\d(?:\s*[)）])?|[\-(（－—一]?\d")
 _UNIT = re.compile(r"单位\s*[:：]?\s*(人民币元|百万元|千元|万元|元)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年\s*(?:度|(1\s*[-—~至]\s*)?(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
 _PREPARER = re.compile(r"编\s*制\s*单\s*位\s*[:：]?\s*")
@@ -36,7 +36,7 @@ class Amount:
 def parse_amount(text: str) -> float | None:
     """"68,905,000.00", "(1,234.56)", "-1234.56", "68.905.000.00" (commas read as dots)."""
     s = text.strip().replace("，", ",").replace("．", ".").replace(" ", "")
-    neg = s.startswith(("(", "（", "-", "－", "—")) or s.endswith((")", "）"))
+    neg = s.startswith(("(", "（", "-", "－", "—", "一")) or s.endswith((")", "）"))
     s = re.sub(r"[^\d.,]", "", s)
     if not s or not s[0].isdigit():
         return None
