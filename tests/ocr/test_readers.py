@@ -1,0 +1,119 @@
+"""The readers on a handful of generated documents, the real licences, and hostile inputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr import read_document
+from ocr.codes import judge
+from ocr.layout import normalise_name
+from training.docgen import render_licence, render_statement
+from training.docgen.fonts import available
+
+pytestmark = pytest.mark.skipif(not available(), reason="fonts-noto-cjk not installed")
+LABELS = Path(__file__).resolve().parents[2] / "eval" / "data" / "real_licences.csv"
+
+
+def test_code_judge_corrects_one_slip_and_refuses_otherwise():
+    good = "91440300MA5H3E0T3W"
+    assert judge(good, 0.99).status == "ok"
+    slipped = judge("91440300MA5H3E0T8W", 0.99)  # the 90°-rotated real licence's slip
+    assert slipped.status in ("corrected", "unreadable")
+    assert slipped.value in (good, None)
+    assert judge("92441284MACC", 0.99).status == "unreadable"  # cut short: never guessed
+    two = judge("91440300MA5H3E0T8B", 0.99)
+    assert two.value in (None, good)
+
+
+@pytest.mark.parametrize("layout,damage", [("vertical", ["jpeg"]), ("paper", ["rot180", "blur"]),
+                                           ("electronic", ["rot90", "watermark"])])
+def test_licence_layouts(readers, layout, damage):
+    img, truth = render_licence(random.Random(11), layout, damage=damage)
+    r = readers.read_licence(img)
+    assert r.uscc.value == truth["uscc"]
+    assert normalise_name(r.name.value) == normalise_name(truth["name"])
+    assert bool(r.ineligible) == truth["ineligible"]
+    x0, y0, x1, y1 = r.uscc.box
+    assert 0 <= x0 < x1 <= img.width and 0 <= y0 < y1 <= img.height
+
+
+@pytest.mark.parametrize("layout,unit", [("standard", "元"), ("cumulative", "千元"), ("audit", "万元")])
+def test_statement_layouts(readers, layout, unit):
+    img, truth = render_statement(random.Random(5), layout, unit=unit, damage=["skew"])
+    r = readers.read_statement(img)
+    assert r.unit.value == unit
+    assert r.operating_revenue.value == pytest.approx(truth["operating_revenue"], abs=0.005)
+    assert r.net_profit.value == pytest.approx(truth["net_profit"], abs=0.005)
+    assert r.period.value == truth["period_year"]
+    assert normalise_name(r.preparer.value) == normalise_name(truth["preparer"])
+    assert bool(r.seal.value) == truth["sealed"]
+
+
+@pytest.mark.parametrize("data", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
+def test_garbage_never_crashes(readers, data):
+    r = readers.read_licence(data)
+    assert r.error and r.uscc.value is None
+    assert readers.read_statement(data).error
+
+
+def test_tiny_and_truncated_images(readers):
+    assert readers.read_licence(Image.new("RGB", (1, 1))).error
+    img, _ = render_licence(random.Random(3), "paper", damage=[])
+    buf = io.BytesIO()
+    img.save(buf, "JPEG")
+    r = readers.read_licence(buf.getvalue()[: len(buf.getvalue()) // 3])
+    assert r.error or r.uscc.value is None or len(r.uscc.value) == 18
+
+
+def test_huge_upload_refused_quickly(tmp_path):
+    from ocr.preprocess import ImageUnusable, to_rgb_array
+
+    path = tmp_path / "big.png"
+    Image.new("1", (20000, 20000)).save(path)  # 400 Mpx, a few KB on disk
+    with pytest.raises(ImageUnusable):
+        to_rgb_array(path)
+
+
+def test_read_document_json(readers, tmp_path):
+    img, truth = render_licence(random.Random(4), "paper", damage=[])
+    path = tmp_path / "licence.png"
+    img.save(path)
+    out = read_document("licence", path, readers=readers)
+    assert out["kind"] == "business_licence" and out["uscc"]["value"] == truth["uscc"]
+    assert isinstance(out["uscc"]["box"], list)
+
+
+@pytest.mark.slow
+def test_real_licences(readers, realdata):
+    folder = realdata / "doc_images" / "business_licenses"
+    with open(LABELS, encoding="utf-8") as fh:
+        labels = list(csv.DictReader(fh))
+    for label in labels:
+        r = readers.read_licence(folder / label["file"])
+        if label["uscc_complete"] == "1":
+            assert r.uscc.value == label["uscc"], label["file"]
+        else:
+            assert r.uscc.value is None and r.uscc_status == "unreadable", label["file"]
+        assert normalise_name(r.name.value) == normalise_name(label["name"]), label["file"]
+        assert bool(r.ineligible) == (label["ineligible"] == "1"), label["file"]
+
+
+def test_paddle_engine_optional():
+    pytest.importorskip("paddleocr", reason="paddleocr is an optional extra (docs/ocr.md)")
+    import os
+
+    if not os.environ.get("PRESCREEN_PADDLE_DET_DIR"):
+        pytest.skip("PRESCREEN_PADDLE_DET_DIR/REC_DIR not set: no local paddle model folders")
+    from ocr.engine import PaddleOcrEngine
+    from ocr.readers import DocumentReaders
+
+    readers = DocumentReaders(PaddleOcrEngine())
+    img, truth = render_licence(random.Random(11), "paper", damage=[])
+    assert readers.read_licence(np.asarray(img)).uscc.value == truth["uscc"]

@@ -1,0 +1,88 @@
+"""DocumentChecks with the real readers on generated documents whose truth we know."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+
+import pytest
+
+from screening.checks.documents import DocumentChecks, close_wan, unit_slip
+from screening.contract import DocumentRef, Entity, EntityFigures, Submission
+from screening.pipeline import Resources, ScreeningContext
+from training.docgen import render_licence, render_statement
+from training.docgen.entities import Entity as GenEntity
+from training.docgen.fonts import available
+
+
+def test_unit_arithmetic():
+    assert close_wan(6890.5, 68_905_000.0)
+    assert not close_wan(6890.5, 68_915_000.0)
+    assert unit_slip(68_905_000.0, 68_905_000.0) == 10_000  # typed the 元 figure into the 万元 field
+    assert unit_slip(68_905.0, 68_905_000.0) == 10  # typed the 千元 figure: 10x too large
+    assert unit_slip(6890.5, 68_905_000.0) is None
+
+
+@pytest.fixture(scope="module")
+def readers():
+    if not available():
+        pytest.skip("fonts-noto-cjk not installed")
+    from ocr.readers import DocumentReaders
+
+    return DocumentReaders.load()
+
+
+def _ctx(readers, entity, docs, images, today=date(2026, 3, 1)):
+    sub = Submission(submission_id="t", stage="entity", submitted_at=datetime(2026, 3, 1, 10),
+                     entity=entity, documents=[DocumentRef(kind=k, file=f) for k, f in docs])
+    return ScreeningContext(submission=sub, files={}, resources=Resources(ocr=readers), today=today, images=images)
+
+
+def test_mismatches_and_unit_error(readers):
+    who = GenEntity("深圳市雄楚速通国际物流有限公司", "91440300MA5H3E0T3W")
+    lic, _ = render_licence(random.Random(8), "paper", entity=who, damage=[])
+    st, truth = render_statement(random.Random(8), "standard", entity=GenEntity("另一家有限公司", who.uscc),
+                                 year=2023, unit="元", sealed=False, damage=[])
+    figures = EntityFigures(operating_revenue=truth["operating_revenue_yuan"], net_profit=round(truth["net_profit_yuan"] / 1e4, 2))
+    entity = Entity(uscc="914403001922038216", name="深圳市雄楚速通国际物流有限公司", kind="enterprise",
+                    figures_year=2025, figures_wan=figures)
+    ctx = _ctx(readers, entity, [("business_licence", "l.png"), ("profit_statement", "s.png")], {"l.png": lic, "s.png": st})
+    DocumentChecks().run(ctx)
+    codes = {f.code: f for f in ctx.findings}
+    assert "LICENCE_USCC_MISMATCH" in codes and "LICENCE_NAME_MISMATCH" not in codes
+    assert codes["LICENCE_USCC_MISMATCH"].evidence["read"]
+    assert len(codes["LICENCE_USCC_MISMATCH"].evidence["box"]) == 4
+    assert "STATEMENT_UNIT_ERROR" in codes and codes["STATEMENT_UNIT_ERROR"].evidence["factor"] == 10_000
+    assert "STATEMENT_PROFIT_MISMATCH" not in codes
+    assert {"STATEMENT_ENTITY_MISMATCH", "STATEMENT_PERIOD_WRONG", "STATEMENT_UNSEALED"} <= set(codes)
+    assert ctx.extracted["profit_statement"]["operating_revenue_yuan"] == pytest.approx(truth["operating_revenue_yuan"])
+    assert ctx.extracted["business_licence"]["uscc"] == who.uscc
+
+
+def test_clean_filing_and_ineligible(readers):
+    who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
+    st, truth = render_statement(random.Random(2), "cumulative", entity=who, year=2025, unit="千元", sealed=True, damage=[])
+    entity = Entity(uscc=who.uscc, name=who.name, kind="enterprise", figures_year=2025,
+                    figures_wan=EntityFigures(operating_revenue=round(truth["operating_revenue_yuan"] / 1e4, 2),
+                                              net_profit=round(truth["net_profit_yuan"] / 1e4, 2)))
+    ctx = _ctx(readers, entity, [("profit_statement", "s.png")], {"s.png": st})
+    DocumentChecks().run(ctx)
+    assert [f.code for f in ctx.findings] == []
+    # a 个体工商户 licence (seed chosen so the generator draws one)
+    for seed in range(400):
+        lic, t = render_licence(random.Random(seed), "electronic", damage=[])
+        if t["entity_kind"] == "individual":
+            break
+    assert t["entity_kind"] == "individual"
+    ctx = _ctx(readers, Entity(uscc=t["uscc"], name=t["name"], kind="enterprise"), [("business_licence", "l.png")], {"l.png": lic})
+    DocumentChecks().run(ctx)
+    assert "ENTITY_INELIGIBLE" in {f.code for f in ctx.findings}
+
+
+def test_missing_engine_raises():
+    img = render_licence(random.Random(1), "paper", damage=[])[0] if available() else None
+    if img is None:
+        pytest.skip("fonts-noto-cjk not installed")
+    ctx = _ctx(None, Entity(uscc="x", name="y"), [("business_licence", "l.png")], {"l.png": img})
+    with pytest.raises(Exception):
+        DocumentChecks().run(ctx)
