@@ -35,7 +35,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 # their own and the value line starts with the label's last character ("称湖北省…有限公司")
 TAIL_LABELS = {"称": "name", "型": "type", "所": "address"}
 # ...or the label's second character is lost under a watermark: a line that is only "类"
-HEAD_LABELS = {"名": "name", "类": "type", "住": "address"}
+HEAD_LABELS = {"名": "name", "类": "type", "住": "address", "称": "name", "型": "type"}
 _ALL = sorted(((f, l) for f, ls in LABELS.items() for l in ls), key=lambda fl: -len(fl[1]))
 _LABEL_RE = re.compile("|".join(f"(?P<g{i}>{spaced(l)})" for i, (_, l) in enumerate(_ALL)))
 _TAIL_RE = re.compile(r"[称型所](?=[\s\u3000]*\S{3})")
@@ -60,6 +60,7 @@ class LicenceFields:
     code_row: int | None = None
     code_span: tuple[int, int] | None = None
     hits: dict[str, Hit] = field(default_factory=dict)
+    bare: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # label with no value read: (row, s, e)
 
 
 def _labels_in(row: RowText) -> list[tuple[int, int, str]]:
@@ -79,7 +80,7 @@ def _labels_in(row: RowText) -> list[tuple[int, int, str]]:
         m = _TAIL_RE.match(row.text, start)
         if m and len(line.text.strip()) >= 5:
             out.append((start, m.end(), TAIL_LABELS[m.group()]))
-        elif line.text.strip() in HEAD_LABELS and i + 1 < len(row.lines):
+        elif line.text.strip() in HEAD_LABELS:
             out.append((start, start + len(line.text), HEAD_LABELS[line.text.strip()]))
     out.sort()
     return out
@@ -104,6 +105,7 @@ def parse_rows(rows: list[RowText]) -> LicenceFields:
                 # overlay strokes read as stray ASCII punctuation inside a Chinese name
                 value = re.sub(r"(?<=[\u4e00-\u9fff（）()])[.,'`·]+|[.,'`·]+(?=[\u4e00-\u9fff（）()])", "", value)
             if not value:
+                out.bare.setdefault(fld, (ri, s, e))
                 continue
             if fld in ("address", "name", "type"):
                 value = _with_continuation(rows, labelled, ri, row, vs, value, s)

@@ -205,6 +205,8 @@ class DocumentReaders:
         if not _licence_complete(fields) and skipped:
             page.lines += self._recognise(page, skipped)
             fields, rows = self._licence_fields(page)
+        if "name" not in fields.hits and "name" in fields.bare:
+            self._value_beside_label(page, fields, rows, "name")
         if fields.code is not None and fields.code.status == "unreadable" and len(fields.code.seen) != 18:
             self._code_beside_label(page, fields, rows)
         if fields.code is None or fields.code.status != "ok":
@@ -216,6 +218,30 @@ class DocumentReaders:
     def _licence_fields(self, page: _Page) -> tuple[lic.LicenceFields, list[RowText]]:
         rows = [RowText.of(r) for r in group_rows(page.lines)]
         return lic.parse_rows(rows), rows
+
+    def _value_beside_label(self, page: _Page, fields: lic.LicenceFields, rows: list[RowText], name: str) -> None:
+        """A label with nothing detected after it (a watermark across the value): read that strip."""
+        ri, s, e = fields.bare[name]
+        label = rows[ri].span_quad(s, e)
+        if label is None:
+            return
+        x1, y0, y1 = float(label[:, 0].max()), float(label[:, 1].min()), float(label[:, 1].max())
+        h = max(y1 - y0, 6.0)
+        H, W = page.image.shape[:2]
+        rx0, rx1 = x1 + 0.2 * h, min(W - 1, x1 + 16 * h)
+        ry0, ry1 = max(0, y0 - 0.25 * h), min(H - 1, y1 + 0.25 * h)
+        if rx1 - rx0 < 8:
+            return
+        quad = np.array([[rx0, ry0], [rx1, ry0], [rx1, ry1], [rx0, ry1]], dtype=np.float32)
+        crop = crop_quad(page.frame.image, quad)
+        variants = [crop, np.ascontiguousarray(np.repeat(crop[:, :, 2:3], 3, axis=2))]
+        text, score = max(self.engine.recognize(variants), key=lambda ts: ts[1])
+        text = text.strip(" :：")
+        if len(text) >= 2 and score >= 0.6:
+            line = Line(quad=quad, text=text, score=score)
+            page.lines.append(line)
+            rows.append(RowText.of([line]))
+            fields.hits[name] = lic.Hit(name, text, len(rows) - 1, 0, len(text), score)
 
     def _code_beside_label(self, page: _Page, fields: lic.LicenceFields, rows: list[RowText]) -> None:
         """The code's line was not detected (a watermark across it): read below and right of its label."""
