@@ -32,5 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if bootstrap:
         print(f"first start: an API key was created for you (shown once): {bootstrap}", flush=True)
     print("create more API keys with:  .venv/bin/prescreen keys create NAME", flush=True)
+    print(f"reviewer pages: {url}/login   create an account with:  "
+          ".venv/bin/prescreen users create NAME --role reviewer", flush=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     return 0

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from ..pipeline import Check
+from .documents import DocumentChecks
+from .duplicates import DuplicateChecks
+from .rules import rule_checks
+from .text import TextChecks
 
 
 def default_checks() -> list[Check]:
-    checks: list[Check] = []
-    try:  # TEMPORARY while the parts land; made explicit at integration
-        from .rules import rule_checks
-        checks += rule_checks()
-    except ImportError:
-        pass
-    try:
-        from .documents import DocumentChecks
-        checks.append(DocumentChecks())
-    except ImportError:
-        pass
-    try:
-        from .text import TextChecks
-        checks.append(TextChecks())
-    except ImportError:
-        pass
-    from .duplicates import DuplicateChecks
-    checks.append(DuplicateChecks())
-    return checks
+    """files → rules → documents → text → duplicates; priority is scored after them all."""
+    return [*rule_checks(), DocumentChecks(), TextChecks(), DuplicateChecks()]

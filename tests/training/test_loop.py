@@ -12,8 +12,9 @@ from training.priority import build_snapshot, train_priority
 from training.simulator import World, review, run_loop, simulated_pipeline
 
 
-def _prioritizer_entry(settings, store):
-    return [loader for name, loader in _loaders(settings, store, False) if name == "prioritizer"]
+def _served_prioritizer(settings, store):
+    [loader] = [loader for name, loader in _loaders(settings, store, False) if name == "prioritizer"]
+    return loader()
 
 
 @pytest.mark.slow
@@ -21,9 +22,14 @@ def test_decisions_train_a_model_that_the_running_service_picks_up(store, tmp_pa
     settings = Settings(data_dir=tmp_path, ocr_enabled=False)
     registry = Registry(settings.registry_dir)
     world = World(seed=71)
-    assert _prioritizer_entry(settings, store) == []  # nothing promoted: the severity prior stands
+    # nothing promoted yet: the served prioritizer scores with the severity prior
+    prioritizer = _served_prioritizer(settings, store)
+    prioritizer._source.check_s = 0.0
 
-    decided = run_loop(world, world.cases(300), ScreeningService(simulated_pipeline(world), store))
+    from screening.pipeline import Resources
+
+    service = ScreeningService(simulated_pipeline(world, resources=Resources(prioritizer=prioritizer)), store)
+    decided = run_loop(world, world.cases(300), service)
     assert len(decided) == 300 and store.counts()["decided"] == 300
     first_report = store.latest_report(decided[0]["submission_id"])
     assert first_report["priority"]["model"] == "severity-prior@1"
@@ -33,12 +39,7 @@ def test_decisions_train_a_model_that_the_running_service_picks_up(store, tmp_pa
     summary = train_priority(rows, registry, promote=True)
     assert summary["promoted"] and summary["fixed"]["sim-v1"]["roc_auc"] > 0.85
 
-    # the service starts with the promoted model (the loader entry in screening/resources.py)
-    [loader] = _prioritizer_entry(settings, store)
-    prioritizer = loader()
-    from screening.pipeline import Resources
-
-    service = ScreeningService(simulated_pipeline(world, resources=Resources(prioritizer=prioritizer)), store)
+    # the prioritizer loaded before the first promotion picks the promoted model up without a restart
     case = world.case(300)
     report, _ = service.screen(case.submission, {}, actor="simulator")
     assert report["priority"]["model"] == f"priority@{summary['version']}"
@@ -50,7 +51,6 @@ def test_decisions_train_a_model_that_the_running_service_picks_up(store, tmp_pa
     second = train_priority(build_snapshot(store), registry)
     assert second["rows"] == 341 and second["serving"] == summary["version"]
     registry.promote("priority", second["version"], force=True)
-    prioritizer._source.check_s = 0.0
     case = world.case(300)
     report, _ = service.screen(case.submission, {}, actor="simulator")
     assert report["priority"]["model"] == f"priority@{second['version']}"
