@@ -1,4 +1,5 @@
-"""An app on a fresh database (SQLite and PostgreSQL), with an API key."""
+"""An app on a fresh database (SQLite and PostgreSQL), with an API key and the real text models
+and duplicate search (OCR is off here: tests/ocr and the document checks' tests cover it)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,26 @@ from screening.pipeline import Pipeline, Resources
 from screening.settings import Settings
 
 
+@pytest.fixture(scope="session")
+def text_screener():
+    from models.embedder import SentenceEmbedder
+    from models.text_screener import TextScreener
+
+    return TextScreener.load_default(SentenceEmbedder.load_default())
+
+
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
     return Settings(data_dir=tmp_path, database_url=database_url, ocr_enabled=False)
 
 
 @pytest.fixture
-def app(settings, store):
-    pipeline = Pipeline(default_checks(), Resources(verified_codes=store.is_code_verified))
+def app(settings, store, text_screener):
+    from screening.duplicates import DuplicateSearch
+
+    duplicates = DuplicateSearch.open(settings.data_dir, store, text_screener.embedder)
+    resources = Resources(verified_codes=store.is_code_verified, text=text_screener, duplicates=duplicates)
+    pipeline = Pipeline(default_checks(), resources)
     return create_app(settings, store=store, pipeline=pipeline)
 
 
