@@ -63,6 +63,7 @@ class Resources:
 
     ocr: Any = None  # ocr.readers.DocumentReaders
     text: Any = None  # models.text.TextScreener
+    text_feedback: Any = None  # models.text_feedback.ServedTextFeedback (reviewers' false positives)
     duplicates: Any = None  # screening.duplicates.DuplicateSearch
     prioritizer: Prioritizer | None = None
     verified_codes: Any = None  # callable(uscc) -> bool: codes a reviewer marked as verified

@@ -54,6 +54,7 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
 
     from models.embedder import SentenceEmbedder
     from models.priority import served_prioritizer
+    from models.text_feedback import ServedTextFeedback
     from models.text_screener import TextScreener
 
     embedder = cache(SentenceEmbedder.load_default)
@@ -63,6 +64,8 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
 
         out.append(("ocr", DocumentReaders.load))
     out.append(("text", lambda: TextScreener.load_default(embedder())))
+    # reviewers' false positives, learned (prescreen train text-feedback); follows the registry alias
+    out.append(("text_feedback", lambda: ServedTextFeedback(settings.registry_dir, embedder())))
     # the learned priority follows the registry's alias (the severity prior until one is promoted)
     out.append(("prioritizer", lambda: served_prioritizer(settings.registry_dir, store)))
     if store is not None:  # duplicate search needs the database; its index lives under data_dir/index

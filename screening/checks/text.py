@@ -4,6 +4,11 @@ loaded once at start-up) together with their exact rules.
 
 Every finding carries the span at fault and, for the name codes, the suggested name; its
 source is the model version that produced it (e.g. ``name-tagger@2026.11.1``) or ``rules``.
+
+When a text-feedback filter is in service (``ctx.resources.text_feedback``, following the
+registry alias ``text-feedback``; ``models.text_feedback``), findings reviewers have taught it
+to recognise as false positives are dropped after the screener; what was dropped is listed in
+the report's ``extracted["text_feedback_dropped"]``. Exact-rule findings are never dropped.
 """
 
 from __future__ import annotations
@@ -36,6 +41,13 @@ class TextChecks(Check):
             raise ModelError("text models are not loaded")
         if not (product.name or "").strip():
             ctx.skip("product.name", "产品名称")
-        for f in screener.screen(product):
+        findings = screener.screen(product)
+        served = getattr(ctx.resources, "text_feedback", None)
+        feedback = served.current() if served is not None else None
+        if feedback is not None:
+            findings, dropped = feedback.apply(findings, product)
+            if dropped:
+                ctx.extracted["text_feedback_dropped"] = dropped
+        for f in findings:
             if f.code in self.codes:
                 ctx.add(f.code, f.field, f.message, evidence=f.evidence, confidence=f.confidence, source=f.source)
