@@ -182,3 +182,50 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, *, min_precision: float = 0.9
     ts = [r[0] for r in pool if r[2] >= best - 1e-9]
     logits = np.log(np.array(ts) / (1 - np.array(ts)))
     return float(1.0 / (1.0 + math.exp(-float(np.median(logits)))))
+
+
+class ServedPairScorer:
+    """The pair scorer the registry's ``pair-scorer`` alias names, else the shipped weights.
+
+    Same interface as ``PairScorer`` (``probabilities``, ``probability``, ``is_duplicate``,
+    ``threshold``, ``version``); a promotion or rollback is picked up within ``check_s`` seconds
+    (``models.registry.ServedModel``: one stat a second, one reference swapped), the first
+    promotion included. A caller that reads ``threshold`` and then ``probabilities`` may see a
+    swap in between once; both are consistent again from the next call on."""
+
+    def __init__(self, registry_dir, *, check_s: float = 1.0, fallback: PairScorer | None = None) -> None:
+        from .registry import Registry, ServedModel
+
+        self._served = ServedModel(Registry(registry_dir), "pair-scorer", PairScorer.load, check_s=check_s)
+        self._fallback = fallback
+
+    def current(self) -> PairScorer:
+        model = self._served.current()
+        if model is not None:
+            return model
+        if self._fallback is None:
+            self._fallback = PairScorer.load_default()
+        return self._fallback
+
+    @property
+    def version(self) -> str:
+        return self.current().version
+
+    @property
+    def threshold(self) -> float:
+        return self.current().threshold
+
+    def probabilities(self, rows: list[dict[str, float]]) -> np.ndarray:
+        return self.current().probabilities(rows)
+
+    def probability(self, features: dict[str, float]) -> float:
+        return self.current().probability(features)
+
+    def is_duplicate(self, features: dict[str, float]) -> bool:
+        return self.current().is_duplicate(features)
+
+
+def served_pair_scorer(registry_dir, *, check_s: float = 1.0) -> ServedPairScorer:
+    """For ``screening.resources``: the registry's promoted pair scorer, hot-swapped; the
+    shipped weights (models/weights/pair-scorer) until one is promoted."""
+    return ServedPairScorer(registry_dir, check_s=check_s)

@@ -71,7 +71,10 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
     if store is not None:  # duplicate search needs the database; its index lives under data_dir/index
         from screening.duplicates import DuplicateSearch
 
-        out.append(("duplicates", lambda: DuplicateSearch.open(settings.data_dir, store, embedder())))
+        from models.pair_scorer import served_pair_scorer  # the registry's promoted scorer, else the shipped one
+
+        out.append(("duplicates", lambda: DuplicateSearch.open(settings.data_dir, store, embedder(),
+                                                               scorer=served_pair_scorer(settings.registry_dir))))
     return out
 
 

@@ -1,6 +1,7 @@
 """`prescreen train duplicates`: the pair scorer (and the photo-kind classifier) from generated data.
 
     prescreen train duplicates --out models/weights/pair-scorer --photo-out models/weights/photo-kind
+    prescreen train duplicates --feedback [--promote]   # + reviewers' decisions -> registry "pair-scorer"
 
 Pairs come from ``training.pairs`` (real vocabulary, held-out products in the test split);
 their features use the shared sentence embedder. The test split is scored here only to write
@@ -52,9 +53,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--photos", type=int, default=1200, help="generated images per class for the photo-kind model")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--version", help="version written in the manifests (default: today's date)")
+    fb = parser.add_argument_group("reviewers' decisions (docs/retraining.md, Duplicate feedback)")
+    fb.add_argument("--feedback", action="store_true",
+                    help="add the store's confirmed duplicates / approved near-misses to the generated pairs, "
+                         "evaluate against the scorer in service, register as pair-scorer (nothing is written to --out)")
+    fb.add_argument("--feedback-share", type=float, default=0.2,
+                    help="total weight of the reviewer pairs as a share of the generated pairs (each 1..10)")
+    fb.add_argument("--holdout", type=float, default=0.25, help="newest share of reviewer pairs held out (0.25)")
+    fb.add_argument("--promote", action="store_true",
+                    help="with --feedback: promote when precision and recall on the fixed set do not drop")
+    fb.add_argument("--force", action="store_true", help="with --promote: promote even if worse")
+
+
+def run_feedback(args: argparse.Namespace) -> int:
+    """``--feedback``: the store's decisions (DATABASE_URL / PRESCREEN_DATA_DIR as for the service)."""
+    import json
+
+    from models.embedder import SentenceEmbedder
+    from models.registry import Registry
+    from screening.settings import get_settings
+    from screening.storage import open_store
+
+    from .duplicate_feedback import feedback_pairs, train_with_feedback
+    from .feedback import load_decided
+
+    settings = get_settings()
+    store = open_store(settings.sqlalchemy_url, settings.files_dir)
+    embedder = SentenceEmbedder.load_default()
+    pairs, counts = feedback_pairs(store, load_decided(store, progress=True), embedder)
+    print(f"reviewer pairs: {json.dumps(counts)}", file=sys.stderr)
+    summary = train_with_feedback(pairs, Registry(settings.registry_dir), embedder, n_train=args.train_pairs,
+                                  n_test=args.test_pairs, seed=args.seed, holdout=args.holdout,
+                                  share=args.feedback_share, promote=args.promote, force=args.force,
+                                  version=args.version, progress=True)
+    print(json.dumps({**summary, "pairs": counts}, ensure_ascii=False, indent=2))
+    return 2 if args.promote and not summary["promoted"] else 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "feedback", False):
+        return run_feedback(args)
     if args.only in (None, "pairs"):
         scorer, metrics = train_default_pair_scorer(n_train=args.train_pairs, n_test=args.test_pairs, seed=args.seed,
                                                     version=args.version, progress=True)
