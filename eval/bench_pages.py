@@ -1,8 +1,8 @@
 """How fast the reviewer pages answer with a full queue (target: under 300 ms).
 
 Seeds a fresh store with N stored submissions (reports built from the contract's
-dataclasses, recorded through ``Store.record_screening`` like any screening), starts the
-real app under uvicorn on 127.0.0.1, signs in as a reviewer and times, over HTTP: the
+dataclasses, recorded through ``Store.record_screening`` like any screening), starts
+``prescreen serve`` on it as a child process (127.0.0.1, OCR off), signs in as a reviewer and times, over HTTP: the
 queue's first page, a filtered queue page, a deep queue page, and the top submission's page.
 
     prescreen eval bench-pages [--n 10000] [--repeats 40] [--database-url URL]
@@ -277,16 +277,59 @@ def sign_in(client, base: str, username: str, password: str) -> None:
 
 
 # ---------------------------------------------------------------- the benchmark
-def build_app(data_dir: Path, database_url: str | None):
-    from api.app import create_app
-    from screening.pipeline import Pipeline, Resources
-    from screening.settings import Settings
-    from screening.storage import open_store
+def prescreen_command() -> list[str]:
+    """The installed ``prescreen`` console script of this interpreter's environment."""
+    script = Path(sys.executable).with_name("prescreen")
+    if not script.exists():
+        raise RuntimeError(f"{script} is missing: install the project (pip install -e .)")
+    return [str(script)]
 
-    settings = Settings(data_dir=data_dir, database_url=database_url, ocr_enabled=False, log_level="WARNING")
-    store = open_store(settings.sqlalchemy_url, settings.files_dir)
-    pipeline = Pipeline([], Resources(verified_codes=store.is_code_verified))
-    return create_app(settings, store=store, pipeline=pipeline), store
+
+class ServeProcess:
+    """``prescreen serve`` as a child process on a free loopback port, over the given data
+    directory and database (the service exactly as users start it, OCR off)."""
+
+    def __init__(self, data_dir: Path, database_url: str | None) -> None:
+        import os
+
+        self.port = free_port()
+        self.env = {**os.environ, "PRESCREEN_DATA_DIR": str(data_dir), "PRESCREEN_OCR_ENABLED": "false",
+                    "PRESCREEN_LOG_LEVEL": "WARNING"}
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        else:
+            self.env.pop("DATABASE_URL", None)
+        self.proc = None
+
+    def __enter__(self) -> str:
+        import subprocess
+
+        import httpx
+
+        self.log = open(Path(self.env["PRESCREEN_DATA_DIR"]) / "serve.log", "wb")  # a pipe left unread could fill and stall it
+        self.proc = subprocess.Popen([*prescreen_command(), "serve", "--port", str(self.port)], env=self.env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 180  # the text models and the duplicate index load first
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                tail = Path(self.log.name).read_bytes()[-2000:].decode(errors="replace")
+                raise RuntimeError(f"prescreen serve exited with {self.proc.returncode}: {tail}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    return base
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("prescreen serve did not answer /healthz within 180 s")
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except Exception:
+            self.proc.kill()
+        self.log.close()
 
 
 def time_pages(base: str, client, paths: dict[str, str], repeats: int) -> dict[str, list[float]]:
@@ -314,8 +357,12 @@ def bench(n: int, repeats: int, database_url: str | None, data_dir: Path | None 
 
     from screening.storage.users import UserStore
 
+    from screening.settings import Settings
+    from screening.storage import open_store
+
     data_dir = Path(data_dir or tempfile.mkdtemp(prefix="prescreen-bench-"))
-    app, store = build_app(data_dir, database_url)
+    settings = Settings(data_dir=data_dir, database_url=database_url)
+    store = open_store(settings.sqlalchemy_url, settings.files_dir)
     t0 = time.perf_counter()
     seeded = seed_realistic(store)
     seed_many(store, max(0, n - len(seeded["ids"])), progress=True)
@@ -328,7 +375,7 @@ def bench(n: int, repeats: int, database_url: str | None, data_dir: Path | None 
         "submission page (top item, licence + photo + duplicate)": f"/submissions/{seeded['top']}?pos=0",
         "submission page (a bulk item)": "/submissions/B-P-000010",
     }
-    with Server(app) as base, httpx.Client(timeout=30) as client:
+    with ServeProcess(data_dir, database_url) as base, httpx.Client(timeout=30) as client:
         sign_in(client, base, "bench", PASSWORD)
         open_n = client.get(base + "/queue").text.count("data-href=")
         results = time_pages(base, client, paths, repeats)
@@ -348,7 +395,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     out = bench(args.n, args.repeats, args.database_url)
     print(f"{out['n']} submissions on {out['database']} (seeded in {out['seed_s']:.0f} s); "
-          f"{args.repeats} requests per page over HTTP to uvicorn on 127.0.0.1")
+          f"{args.repeats} requests per page over HTTP to `prescreen serve` on 127.0.0.1")
     print(f"{'page':58s} {'median':>9s} {'p95':>9s} {'max':>9s}  target")
     ok = True
     for label, r in out["results"].items():

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from .codes import CODES, severity_of, title_of
 from .contract import DuplicateRef, Finding, Priority, Report, Submission
+from .errors import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,11 @@ class Pipeline:
             try:
                 check.run(ctx)
             except Exception as exc:  # a broken part degrades the report, never loses it
-                log.exception("check failed", extra={"check": check.name, "submission_id": submission.submission_id})
+                if isinstance(exc, ModelError):  # a resource that did not load: said once at start-up already
+                    log.warning("check skipped: %s", exc, extra={"check": check.name,
+                                                                "submission_id": submission.submission_id})
+                else:
+                    log.exception("check failed", extra={"check": check.name, "submission_id": submission.submission_id})
                 ctx.degraded = True
                 ctx.add(
                     "CHECK_FAILED",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..contract import DuplicateRef
 from ..duplicates.filing import PHOTO_KINDS, Filing, is_own_annual_update
 from ..duplicates.image_hash import PHASH_MAX, PhotoHash
+from ..errors import ModelError
 from ..pipeline import Check, ScreeningContext
 
 MAX_FINDINGS = 3
@@ -29,7 +30,7 @@ class DuplicateChecks(Check):
     def run(self, ctx: ScreeningContext) -> None:
         search = ctx.resources.duplicates
         if search is None:
-            raise RuntimeError("the duplicate index is not loaded")
+            raise ModelError("the duplicate index is not loaded")
         photos = self._photo_hashes(ctx)
         filing = Filing.from_form(ctx.submission.to_dict(), photos=[h for _, _, h in photos])
         if filing is None:
