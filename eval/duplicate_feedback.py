@@ -16,7 +16,8 @@ One run, in a temporary directory:
    (+ 4,000 generated pairs) -> registered and promoted through the gate in a temporary registry;
 3. the scorer the service would now load (``served_pair_scorer``) is measured against the shipped
    one on FRESH held-out pairs of the scenario (test split: goods and companies never seen,
-   another seed) and on the fixed 2,000 held-out generated pairs.
+   another seed), on the fixed 2,000 held-out generated pairs, and on the price of the lesson:
+   same-entity re-filings without codes that list fewer patents (``refile_pairs``, true duplicates).
 
 Prints one JSON object (``--json PATH`` also writes it).
 """
@@ -45,8 +46,9 @@ def evaluate_duplicate_feedback(*, reviewed: int = 300, fresh: int = 600, n_trai
         error_rate,
         feedback_pairs,
         fixed_generated_set,
-        scenario_pairs,
         record_reviews,
+        refile_pairs,
+        scenario_pairs,
         train_with_feedback,
     )
     from training.feedback import load_decided
@@ -84,6 +86,7 @@ def evaluate_duplicate_feedback(*, reviewed: int = 300, fresh: int = 600, n_trai
         out["served"] = served.version
 
         fresh_pairs = labelled_pairs(scenario_pairs(vocab, "test", fresh, seed=seed + 200), embedder)
+        refiles = labelled_pairs(refile_pairs(vocab, "test", max(fresh // 4, 1), seed=seed + 300), embedder)
         fixed_pairs = fixed[0]
         from eval.duplicates import pair_metrics
 
@@ -94,6 +97,8 @@ def evaluate_duplicate_feedback(*, reviewed: int = 300, fresh: int = 600, n_trai
                 "model": model.version,
                 "fresh_next_generation": error_rate(model, [p for p in fresh_pairs if p.kind == "next_generation"]),
                 "fresh_true_duplicates": error_rate(model, [p for p in fresh_pairs if p.kind != "next_generation"]),
+                # the cost no set above shows: true re-filings without codes listing fewer patents
+                "fresh_refile_fewer_patents": error_rate(model, refiles),
                 "fixed_generated": {k: fm[k] for k in ("n", "precision", "recall", "f1", "fp", "fn")},
             }
         out["table"] = table

@@ -21,7 +21,9 @@ The scenario used by ``prescreen eval duplicate-feedback`` and the tests (``next
 an entity files the next generation of its product (第二代…, …（2025款）) without model codes, with
 one of the old patents and new ones. The generated training data has no such pair (every
 same-entity pair without model codes is a duplicate there), so the shipped scorer calls it a
-duplicate; reviewers approve it as a new product.
+duplicate; reviewers approve it as a new product. The price (``refile_pairs``): with no feature
+for "another generation", the retrained scorer learns it through the patent overlap and then
+misses same-entity re-filings without codes that list fewer patents (docs/retraining.md).
 """
 
 from __future__ import annotations
@@ -320,6 +322,27 @@ def scenario_pairs(vocab, split: str, n: int, *, seed: int, share_next: float = 
         kind = "next_generation" if gen.rng.random() < share_next else gen.rng.choice(["no_models", "paraphrase"])
         a, b, y, kind = next_generation_pair(gen, label_kind=kind)
         out.append(FilingPair(a, b, y, kind))
+    return out
+
+
+def refile_pairs(vocab, split: str, n: int, *, seed: int) -> list:
+    """The cost side: the same entity re-files the SAME product without model codes, listing
+    only one of its patents (a true duplicate, label 1). Nothing in the pair features tells it
+    from a next generation but the patent overlap, so a scorer taught "next generations are not
+    duplicates" through that overlap misses these; neither the generated pairs nor the scenario's
+    reviewers contain any, so no gate sees it. Measured by ``prescreen eval duplicate-feedback``."""
+    from .pairs import FilingPair, PairGenerator
+
+    gen = PairGenerator(vocab, split, seed)
+    out = []
+    while len(out) < n:
+        p = gen.product()
+        if len(p.patents) < 2:
+            continue
+        e = gen.entity()
+        a = gen.filing(p, e, models=[], name=gen.name(p, False), intro=gen.intro(p))
+        b = gen.filing(p, e, models=[], name=gen.name(p, True), intro=gen.intro(p), patents=p.patents[:1])
+        out.append(FilingPair(a, b, 1, "refile_fewer_patents"))
     return out
 
 
