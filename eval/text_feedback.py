@@ -142,7 +142,7 @@ def evaluate(*, decisions: int = 800, heldout: int = 300, seed: int = 21, n_fixe
     return {
         "decisions": decisions, "seed": seed, "rated_text_findings": len(rows),
         "planted_code_stats_in_training": stats.get(PLANTED_CODE),
-        "candidate": {k: summary[k] for k in ("version", "codes", "thresholds", "promoted", "train_s")} | (
+        "candidate": {k: summary[k] for k in ("version", "codes", "withheld", "thresholds", "promoted", "train_s")} | (
             {"refused": summary["refused"]} if "refused" in summary else {}),
         "feedback_holdout": summary["holdout"],
         "heldout_firing": {"before": before, "after": after},
