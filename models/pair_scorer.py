@@ -2,7 +2,7 @@
 
 A logistic regression over the pair features of ``screening.duplicates.filing.pair_features``
 (embedding cosine, name and introduction overlap, model-code relation, shared patents, same
-entity, photo hash distance) plus a few products of them, so a linear model can say "close
+entity, photo hash distance, a differing generation marker) plus a few products of them, so a linear model can say "close
 text AND another model line is NOT a duplicate". Weights are LEARNED from labelled pairs
 (``train_pair_scorer``: generated pairs now, reviewers' confirmations later) and stored as
 plain JSON numbers (no pickle): means, scales, coefficients, intercept, and the decision
@@ -32,7 +32,7 @@ BASE_FEATURES = (
     "cosine", "name_equal", "name_jaccard", "intro_jaccard", "intro_missing",
     "model_same", "model_variant", "model_different", "model_unknown",
     "patent_shared", "patent_jaccard", "patent_missing", "same_entity",
-    "photo_copy", "photo_distance", "photo_missing",
+    "photo_copy", "photo_distance", "photo_missing", "generation_differs",
 )
 # products the linear model needs: text closeness means little once the lines differ
 INTERACTIONS = (

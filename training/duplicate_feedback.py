@@ -327,10 +327,11 @@ def scenario_pairs(vocab, split: str, n: int, *, seed: int, share_next: float = 
 
 def refile_pairs(vocab, split: str, n: int, *, seed: int) -> list:
     """The cost side: the same entity re-files the SAME product without model codes, listing
-    only one of its patents (a true duplicate, label 1). Nothing in the pair features tells it
-    from a next generation but the patent overlap, so a scorer taught "next generations are not
-    duplicates" through that overlap misses these; neither the generated pairs nor the scenario's
-    reviewers contain any, so no gate sees it. Measured by ``prescreen eval duplicate-feedback``."""
+    only one of its patents (a true duplicate, label 1). Without the ``generation_differs``
+    feature nothing told it from a next generation but the patent overlap, and a scorer taught
+    "next generations are not duplicates" through that overlap missed 149 of 150 of these;
+    neither the generated pairs nor the scenario's reviewers contain any, so no gate sees it.
+    Measured by ``prescreen eval duplicate-feedback``."""
     from .pairs import FilingPair, PairGenerator
 
     gen = PairGenerator(vocab, split, seed)

@@ -98,6 +98,54 @@ def is_own_annual_update(a: Filing, b: Filing) -> bool:
     return _norm_text(a.product_name) == _norm_text(b.product_name)
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)} | {"十": 10, "两": 2}
+_ROMAN = {"Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "Ⅵ": 6, "II": 2, "III": 3, "IV": 4}
+_NUMERAL = r"[0-9一二两三四五六七八九十]{1,3}"
+_GENERATION = re.compile(
+    rf"第(?P<nth>{_NUMERAL})代"                      # 第二代, 第3代
+    rf"|(?P<new>新一代|新世代)"                        # 新一代
+    rf"|(?<![0-9一二两三四五六七八九十第])(?P<gen>[0-9二两三四五六七八九十]{{1,2}})代(?![理替表言价工购])"  # 二代, 3代 (not 代理/代替…)
+    r"|(?P<year>(?:19|20)?\d{2})\s*年?款"            # 2025款, 25款, 2025年款
+    r"|(?P<ver>\d{1,2})\.0(?![0-9])"                 # 2.0, 3.0
+    r"|(?P<roman>Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ|(?<![A-Za-z])(?:III|II|IV)(?![A-Za-z]))"
+)
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if len(text) == 1:
+        return _CN_DIGITS.get(text, 0)
+    if text.startswith("十"):                          # 十二
+        return 10 + _CN_DIGITS.get(text[1:], 0)
+    tens, _, ones = text.partition("十")               # 二十, 二十一
+    return _CN_DIGITS.get(tens, 0) * 10 + _CN_DIGITS.get(ones, 0)
+
+
+def generation_of(name: str | None) -> str:
+    """The generation or model-year marker a product name carries: '第二代空气净化器' -> 'gen:2',
+    '空气净化器（2025款）' -> 'year:2025', '新一代…' -> 'new', none -> ''.
+
+    Why: one maker's next generation is another product (new patents, other parts; like P40 and
+    P40Pro), yet without model codes every other signal says "same product". The marker is what
+    tells the two names apart; whether it decides is left to the pair scorer and reviewers."""
+    text = unicodedata.normalize("NFKC", name or "")
+    marks = []
+    for m in _GENERATION.finditer(text):
+        if m.group("nth") or m.group("gen"):
+            marks.append(f"gen:{_number(m.group('nth') or m.group('gen'))}")
+        elif m.group("new"):
+            marks.append("new")
+        elif m.group("year"):
+            year = int(m.group("year"))
+            marks.append(f"year:{year + 2000 if year < 100 else year}")
+        elif m.group("ver"):
+            marks.append(f"gen:{int(m.group('ver'))}")
+        else:
+            marks.append(f"gen:{_ROMAN[unicodedata.normalize('NFKC', m.group('roman')).upper()]}")
+    return ",".join(sorted(set(marks)))
+
+
 def _bigrams(text: str) -> set[str]:
     t = _norm_text(text)
     return {t[i : i + 2] for i in range(len(t) - 1)} or ({t} if t else set())
@@ -111,7 +159,7 @@ FEATURES = (
     "cosine", "name_equal", "name_jaccard", "intro_jaccard", "intro_missing",
     *(f"model_{r}" for r in RELATIONS),
     "patent_shared", "patent_jaccard", "patent_missing", "same_entity",
-    "photo_copy", "photo_distance", "photo_missing",
+    "photo_copy", "photo_distance", "photo_missing", "generation_differs",
 )
 
 
@@ -139,4 +187,5 @@ def pair_features(a: Filing, b: Filing, cosine: float) -> dict[str, float]:
         "photo_copy": photo_copy,
         "photo_distance": photo_d,
         "photo_missing": float(not (a.photos and b.photos)),
+        "generation_differs": float(generation_of(a.product_name) != generation_of(b.product_name)),
     }

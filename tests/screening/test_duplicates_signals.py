@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from screening.duplicates.filing import Filing, is_own_annual_update, normalise_patent, pair_features
+from screening.duplicates.filing import (
+    Filing,
+    generation_of,
+    is_own_annual_update,
+    normalise_patent,
+    pair_features,
+)
 from screening.duplicates.image_hash import PhotoHash, PhotoHashIndex, hamming, is_copy
 from screening.duplicates.model_codes import line_of, relation
 
@@ -63,6 +69,27 @@ def test_pair_features_name_the_exact_signals():
     assert f["model_variant"] == 1 and f["model_same"] == 0 and f["patent_shared"] == 1
     assert f["same_entity"] == 0 and f["name_equal"] == 1 and f["cosine"] == pytest.approx(0.93)
     assert f["photo_missing"] == 1
+
+
+@pytest.mark.parametrize("name, marker", [
+    ("第二代空气净化器", "gen:2"), ("空气净化器（二代）", "gen:2"), ("空气净化器二代", "gen:2"),
+    ("第3代智能门锁", "gen:3"), ("第十二代处理器", "gen:12"), ("智能门锁2.0", "gen:2"),
+    ("空气净化器Ⅱ", "gen:2"), ("空气净化器III型", "gen:3"), ("新一代空气净化器", "new"),
+    ("电冰箱（2025款）", "year:2025"), ("25年款电冰箱", "year:2025"),
+    ("空气净化器", ""), ("代理记账软件", ""), ("LED灯", ""), ("iPhone手机壳", ""), ("超高压清洗机", ""),
+])
+def test_generation_markers(name, marker):
+    assert generation_of(name) == marker
+
+
+def test_a_differing_generation_is_a_pair_feature():
+    def filing(name):
+        return Filing(1, "S", "product", entity_uscc="91350100M000100Y43", product_name=name)
+
+    assert pair_features(filing("空气净化器"), filing("第二代空气净化器"), 0.9)["generation_differs"] == 1.0
+    assert pair_features(filing("第二代空气净化器"), filing("空气净化器（二代）"), 0.9)["generation_differs"] == 0.0
+    assert pair_features(filing("空气净化器（2025款）"), filing("空气净化器（2026款）"), 0.9)["generation_differs"] == 1.0
+    assert pair_features(filing("家用空气净化器"), filing("空气净化器"), 0.9)["generation_differs"] == 0.0
 
 
 def test_annual_update_of_the_same_product_is_not_its_duplicate():
