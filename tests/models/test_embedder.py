@@ -30,6 +30,20 @@ def test_batching_does_not_change_vectors(embedder):
     assert np.allclose(embedder.encode(texts, batch_size=3), embedder.encode(texts, batch_size=64), atol=1e-5)
 
 
+def test_a_repeated_single_text_is_remembered_not_recomputed(embedder, monkeypatch):
+    first = embedder.encode(["重复使用的过滤器文本"])
+    calls = []
+    real = embedder._encode
+    monkeypatch.setattr(embedder, "_encode", lambda texts, bs: calls.append(texts) or real(texts, bs))
+    again = embedder.encode(["重复使用的过滤器文本"])
+    assert calls == [] and np.array_equal(first, again)
+    again[0, 0] = 42.0  # callers get a copy: the remembered vector cannot be changed through it
+    assert np.array_equal(embedder.encode(["重复使用的过滤器文本"]), first)
+    assert np.allclose(first, embedder.encode(["重复使用的过滤器文本", "别的文本"])[:1], atol=1e-5)
+    embedder.encode(["另一段文本"])
+    assert calls == [["重复使用的过滤器文本", "别的文本"], ["另一段文本"]]  # batches are not cached
+
+
 def test_full_width_and_half_width_embed_the_same(embedder):
     assert normalise("ＬＥＤ　显示屏") == "LED 显示屏"
     x, y = embedder.encode(["ＬＥＤ显示屏", "LED显示屏"])
