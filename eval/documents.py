@@ -16,7 +16,6 @@ import argparse
 import csv
 import json
 import random
-import re
 import resource
 import statistics
 import sys

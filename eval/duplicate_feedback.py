@@ -88,7 +88,7 @@ def evaluate_duplicate_feedback(*, reviewed: int = 300, fresh: int = 600, n_trai
         fresh_pairs = labelled_pairs(scenario_pairs(vocab, "test", fresh, seed=seed + 200), embedder)
         refiles = labelled_pairs(refile_pairs(vocab, "test", max(fresh // 4, 1), seed=seed + 300), embedder)
         fixed_pairs = fixed[0]
-        from eval.duplicates import pair_metrics
+        from models.pair_scorer import pair_metrics
 
         table = {}
         for label, model in (("before", shipped), ("after", served)):

@@ -18,36 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
+from models.pair_scorer import pair_metrics  # the scorer owns its metrics; training uses them too
+
 HELP = "precision/recall of DUPLICATE_FILING, DUPLICATE_IMAGE and IMAGE_NOT_PHOTO on held-out generated data"
-
-
-def pair_metrics(scorer, pairs) -> dict:
-    """Precision, recall and F1 at the scorer's threshold; per-kind accuracy and error count."""
-    p = scorer.probabilities([x.features for x in pairs])
-    y = np.array([x.label for x in pairs])
-    pred = p >= scorer.threshold
-    tp = int((pred & (y == 1)).sum())
-    fp = int((pred & (y == 0)).sum())
-    fn = int((~pred & (y == 1)).sum())
-    precision = tp / max(tp + fp, 1)
-    recall = tp / max(tp + fn, 1)
-    by_kind: dict[str, dict] = {}
-    for kind in sorted({x.kind for x in pairs}):
-        idx = [i for i, x in enumerate(pairs) if x.kind == kind]
-        by_kind[kind] = {"n": len(idx), "label": int(y[idx[0]]), "accuracy": round(float((pred[idx] == (y[idx] == 1)).mean()), 4)}
-    errors = [{"kind": x.kind, "label": x.label, "p": round(float(pi), 4), **x.meta}
-              for x, pi, pr in zip(pairs, p, pred) if pr != bool(x.label)]
-    return {"n": len(pairs), "positives": int(y.sum()), "threshold": round(scorer.threshold, 4),
-            "precision": round(precision, 4), "recall": round(recall, 4),
-            "f1": round(2 * precision * recall / max(precision + recall, 1e-9), 4), "tp": tp, "fp": fp, "fn": fn,
-            "by_kind": by_kind, "errors": errors}
 
 
 def evaluate_filing(*, n_test: int = 2000, seed: int = 0, scorer=None, embedder=None, realdata=None) -> dict:

@@ -281,7 +281,7 @@ class ServedTextFeedback:
 class FilteredScreener:
     """A ``TextScreener`` with a filter applied to every finding it returns: what the service
     shows once the filter is in service. Used to measure the filter on the fixed text sets with
-    the same code that measures the screener alone (``eval.text.evaluate``)."""
+    the same code that measures the screener alone (``training.text_eval.measure``)."""
 
     def __init__(self, screener, feedback: TextFeedbackFilter) -> None:
         self.screener = screener

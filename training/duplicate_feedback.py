@@ -192,7 +192,7 @@ def train_with_feedback(feedback: list, registry, embedder, *, n_train: int = 40
     serving_version = registry.serving(NAME)
     serving = serving_scorer(registry)
 
-    from eval.duplicates import pair_metrics
+    from models.pair_scorer import pair_metrics
 
     def fixed_metrics(s):
         m = pair_metrics(s, fixed_pairs)

@@ -21,7 +21,7 @@ HELP = "train the duplicate pair scorer and the photo-kind classifier on generat
 def train_default_pair_scorer(*, n_train: int = 4000, n_test: int = 2000, seed: int = 0, embedder=None, realdata=None,
                               version: str | None = None, progress: bool = False):
     """Generate, embed, fit; returns (scorer, test metrics)."""
-    from eval.duplicates import pair_metrics
+    from models.pair_scorer import pair_metrics
     from models.embedder import SentenceEmbedder
     from models.pair_scorer import train_pair_scorer
 

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import os
 import random
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _PAREN = re.compile(r"[（(][^）)]*[）)]")

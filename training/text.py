@@ -111,7 +111,6 @@ def build_heads(vocab: RealVocab, tagger: NameTagger, embedder: SentenceEmbedder
     pairs = [forms.category_pair() for _ in range(r["pairs"])]
     rows = ([e.to_row() for e in names] + [list(x) for x in entries] + [list(x) for x in intros] + [list(x) for x in pairs])
 
-    dim = embedder.dim
     x_names = name_matrix([e.text for e in names], tagger, embedder)
     y_names = np.array([[c in e.codes for c in NAME_HEAD_CODES] for e in names], dtype=np.float32)
     x_entries = np.concatenate([embedder.encode([e[0] for e in entries]),

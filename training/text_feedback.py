@@ -96,13 +96,13 @@ class FixedSets:
 
     def measure(self, screener, feedback: TextFeedbackFilter | None = None) -> dict[str, dict]:
         """{"text-generated": {"hash", "f1:<CODE>"…}, "text-real": {"hash", recalls, goods_clean}}."""
-        from eval.text import evaluate  # the same measurement `prescreen eval text` prints
+        from .text_eval import measure  # the same measurement `prescreen eval text` prints
 
         h = self.hash(screener)
         if feedback is None and h in self._without:
             return copy.deepcopy(self._without[h])
         target = FilteredScreener(screener, feedback) if feedback is not None else screener
-        res = evaluate(target, self.vocab, n=self.n, seed=self.seed)
+        res = measure(target, self.vocab, n=self.n, seed=self.seed)
         gen = {"hash": h, "macro_f1": res["held_out"]["macro_f1"]}
         gen.update({f"f1:{c}": m["f1"] for c, m in res["held_out"]["per_code"].items() if m["support"]})
         real = {"hash": h, "jd_brand_recall": res["real"]["jd_brand_recall"]["recall"],
@@ -280,7 +280,7 @@ def write_card(folder: Path, model: TextFeedbackFilter, hold: dict, vs_screener:
     lines += [f"| {c} | {h['rows']} | {h['fp_dropped']}/{h['false_positive']} | {h['confirmed_dropped']}/{h['confirmed']} | "
               f"{h['fp_rate_before']} → {h['fp_rate_after']} |" for c, h in sorted(hold.items())]
     lines += ["", "![](fp_rate_by_code.png)", "", "## Fixed sets: with the filter vs the screener alone", "",
-              f"| set | metric | with | without | delta |", "| --- | --- | --- | --- | --- |"]
+              "| set | metric | with | without | delta |", "| --- | --- | --- | --- | --- |"]
     lines += [f"| {c['set']} | {c['metric']} | {c['candidate']} | {c['baseline']} | {c['delta']:+.4f}{' **worse**' if c['worse'] else ''} |"
               for c in vs_screener]
     (folder / "card.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

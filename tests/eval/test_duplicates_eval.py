@@ -3,7 +3,8 @@
 import numpy as np
 
 from eval.bench_index import bench_size, format_table, synthetic_vectors
-from eval.duplicates import evaluate_images, pair_metrics
+from eval.duplicates import evaluate_images
+from models.pair_scorer import pair_metrics
 from models.pair_scorer import LabelledPair, PairScorer
 
 

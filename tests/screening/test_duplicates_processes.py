@@ -7,8 +7,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from screening.checks.duplicates import DuplicateChecks
 from screening.duplicates import DuplicateSearch
 from screening.parsing import parse_submission

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from screening.parsing import parse_submission
 from screening.pipeline import Check, Pipeline, Resources
 
