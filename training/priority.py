@@ -107,6 +107,20 @@ def write_rows(path: Path, rows: list[dict]) -> Path:
     return path
 
 
+def rows_or_snapshot(rows_path: Path | None, snapshot_out: Path | None, build, settings) -> tuple[list[dict], str]:
+    """The rows a `prescreen train …` command learns from: a saved snapshot (``--rows``), else
+    ``build(store, progress=True)`` over the service's store, saved to ``--snapshot-out`` if given.
+    Returns (rows, source)."""
+    if rows_path is not None:
+        return read_rows(rows_path), str(rows_path)
+    from screening.storage import open_store
+
+    rows = build(open_store(settings.sqlalchemy_url, settings.files_dir), progress=True)
+    if snapshot_out:
+        write_rows(snapshot_out, rows)
+    return rows, "store"
+
+
 # ---------------------------------------------------------------------- training
 def split(rows: list[dict], holdout: float) -> tuple[list[dict], list[dict]]:
     rows = sorted(rows, key=lambda r: r["order"])
@@ -195,16 +209,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from screening.settings import get_settings
-    from screening.storage import open_store
 
     settings = get_settings()
-    if args.rows is not None:
-        rows, source = read_rows(args.rows), str(args.rows)
-    else:
-        store = open_store(settings.sqlalchemy_url, settings.files_dir)
-        rows, source = build_snapshot(store, progress=True), "store"
-        if args.snapshot_out:
-            write_rows(args.snapshot_out, rows)
+    rows, source = rows_or_snapshot(args.rows, args.snapshot_out, build_snapshot, settings)
     registry = Registry(settings.registry_dir)
     if args.freeze_holdout:
         from .priority_eval import freeze_set

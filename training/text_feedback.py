@@ -304,18 +304,10 @@ def run(args: argparse.Namespace) -> int:
     from models.text_screener import TextScreener
     from screening.settings import get_settings
 
-    from .priority import read_rows, write_rows
+    from .priority import rows_or_snapshot
 
     settings = get_settings()
-    if args.rows is not None:
-        rows, source = read_rows(args.rows), str(args.rows)
-    else:
-        from screening.storage import open_store
-
-        store = open_store(settings.sqlalchemy_url, settings.files_dir)
-        rows, source = snapshot(store, progress=True), "store"
-        if args.snapshot_out:
-            write_rows(args.snapshot_out, rows)
+    rows, source = rows_or_snapshot(args.rows, args.snapshot_out, snapshot, settings)
     screener = TextScreener.load_default()
     fixed = FixedSets.load(args.realdata, n=args.n, limit=args.limit)
     summary = train_text_feedback(rows, Registry(settings.registry_dir), screener, fixed, holdout=args.holdout, C=args.C,
