@@ -97,11 +97,18 @@ class DecisionOut(Open):
     created_at: str
 
 
+class QueuePriorityOut(PriorityOut):
+    """The priority as it stands now: the stored p_reject with today's time pressure."""
+
+    time_pressure: float | None = Field(default=None, description="share of the review target used, today")
+    score_at_screening: float | None = Field(default=None, description="the score stored when it was screened")
+
+
 class QueueItemOut(Open):
     submission_id: str
     stage: Stage
     revision: int
-    priority: PriorityOut
+    priority: QueuePriorityOut
     submitted_at: str
     age_days: float
     codes: list[str]

@@ -118,11 +118,12 @@ def make_form(submission_id: str, stage: str, submitted_at: datetime, *, product
 
 
 def make_report(submission_id: str, findings, score: float, status: str = "complete", duplicates=None,
-                extracted: dict | None = None):
+                extracted: dict | None = None, p_reject: float | None = None):
     from screening.contract import Priority, Report
     from screening.priority import p_reject_prior
 
     p, reasons = p_reject_prior(findings)
+    p = p if p_reject is None else p_reject
     return Report(submission_id=submission_id, status=status,
                   priority=Priority(score=round(score, 2), p_reject=round(p, 4), reasons=reasons[:6]),
                   findings=list(findings), duplicates=list(duplicates or []), extracted=extracted or {},
@@ -146,7 +147,17 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
     from screening.parsing import parse_decision, parse_submission
     from screening.pipeline import UploadedFile
 
+    from screening.priority import BEIJING, PRESSURE_WEIGHT, P_WEIGHT, time_pressure
+
     now = now or datetime.now(timezone.utc)
+
+    def report(sid, stage, submitted, findings, score, **kw):
+        # the queue orders by p_reject and today's time pressure; choose p so that today's score
+        # is ``score`` (20..80 is reachable at any pressure), whatever weekday the tests run on
+        pressure = time_pressure(stage, submitted.astimezone(BEIJING), now.astimezone(BEIJING))
+        p = (score / 100 - PRESSURE_WEIGHT * pressure) / P_WEIGHT
+        return make_report(sid, findings, score, p_reject=round(p, 4), **kw)
+
     licence, boxes = licence_image()
     box = boxes["uscc"]
     read = {"business_licence": {
@@ -184,27 +195,28 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
     store.record_screening(
         parse_submission(make_form(top, "product", now - timedelta(days=4), documents=docs)),
         {"licence.png": UploadedFile("licence.png", licence), "photo.jpg": UploadedFile("photo.jpg", photo)},
-        make_report(top, findings, 96.0, extracted=read,
-                    duplicates=[DuplicateRef(other, 0.91, "雄楚家用电冰箱", "深圳市雄楚速通国际物流有限公司")]),
+        report(top, "product", now - timedelta(days=4), findings, 79.0, extracted=read,
+               duplicates=[DuplicateRef(other, 0.91, "雄楚家用电冰箱", "深圳市雄楚速通国际物流有限公司")]),
         actor="seed")
 
     nxt = "2026-E-000088"
     store.record_screening(
         parse_submission(make_form(nxt, "entity", now - timedelta(days=2), entity_name="广州市穗新材料科技有限公司")),
-        {}, make_report(nxt, [make_finding("STATEMENT_UNIT_ERROR", "entity.figures_wan.operating_revenue",
-                                   "营业收入疑似未换算为万元：填写 68905000.0，利润表为 68905000 元",
-                                   {"document": "profit_statement", "read": "68,905,000", "form": 68905000.0,
-                                    "suggestion": "6890.5"}, 0.88)], 80.0), actor="seed")
+        {}, report(nxt, "entity", now - timedelta(days=2),
+                   [make_finding("STATEMENT_UNIT_ERROR", "entity.figures_wan.operating_revenue",
+                                 "营业收入疑似未换算为万元：填写 68905000.0，利润表为 68905000 元",
+                                 {"document": "profit_statement", "read": "68,905,000", "form": 68905000.0,
+                                  "suggestion": "6890.5"}, 0.88)], 72.0), actor="seed")
     rest = []
     for i, (stage, code, days, score) in enumerate([
         ("product", "NAME_TOO_BROAD", 1, 60.0), ("annual_update", "SALES_ZERO", 6, 55.0),
-        ("entity", "LICENCE_EXPIRED", 3, 50.0), ("product", None, 0.2, 8.0),
+        ("entity", "LICENCE_EXPIRED", 3, 50.0), ("product", None, 0.2, 21.0),
     ]):
         sid = f"2026-{'PEA'[('product', 'entity', 'annual_update').index(stage)]}-0002{i:02d}"
         fs = [make_finding(code, "product.name" if code and code.startswith("NAME") else None,
                        "示例问题", {}, 0.8)] if code else []
         store.record_screening(parse_submission(make_form(sid, stage, now - timedelta(days=days))), {},
-                               make_report(sid, fs, score), actor="seed")
+                               report(sid, stage, now - timedelta(days=days), fs, score), actor="seed")
         rest.append(sid)
     return {"top": top, "next": nxt, "box": box, "other": other, "ids": [top, nxt, *rest]}
 

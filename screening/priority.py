@@ -19,13 +19,15 @@ first, then ``TIME_PRESSURE`` when pressure counts for at least 5 points.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from .codes import Severity, severity_of
 from .contract import Finding, Priority
 
+BEIJING = timezone(timedelta(hours=8))
 WEIGHTS = {Severity.BLOCK: 0.95, Severity.HIGH: 0.70, Severity.MEDIUM: 0.30, Severity.INFO: 0.0}
 TARGET_WORKING_DAYS = {"entity": 2, "product": 5, "annual_update": 5}
+STAGES_WITH_TARGETS = tuple(TARGET_WORKING_DAYS)
 P_WEIGHT, PRESSURE_WEIGHT = 0.8, 0.2
 
 
@@ -57,6 +59,38 @@ def time_pressure(stage: str, submitted_at: datetime | None, now: datetime) -> f
     return round(pressure, 4)
 
 
+def score_of(p_reject: float, pressure: float) -> float:
+    return round(100 * (P_WEIGHT * p_reject + PRESSURE_WEIGHT * pressure), 2)
+
+
+def pressure_steps(stage: str, now: datetime) -> list[tuple[datetime, float]]:
+    """Time pressure as a step function of the submission time, for ordering the queue now.
+
+    [(since, pressure), …], newest first: a submission made at or after ``since`` (and before
+    the previous step's) has that pressure today; anything older has 1.0 (or the stage's
+    deadline floor). Days are counted in Beijing time. It equals ``time_pressure(stage,
+    submitted_at, now)`` for submissions dated in Beijing time, so the store can order by the
+    score *today* in SQL without rewriting stored scores."""
+    today = now.astimezone(BEIJING).date()
+    target = TARGET_WORKING_DAYS.get(stage, 5)
+    floor = 0.0
+    if stage == "annual_update":
+        deadline = date(today.year, 3, 31)
+        if today <= deadline:
+            floor = min(1.0, target / max(working_days_between(today, deadline), 1))
+    steps: list[tuple[datetime, float]] = []
+    day, used = today, 0
+    while used < target:
+        # the earliest submission day with ``used`` working days to today
+        while working_days_between(day - timedelta(days=1), today) == used:
+            day -= timedelta(days=1)
+        since = datetime(day.year, day.month, day.day, tzinfo=BEIJING)
+        steps.append((since, round(max(floor, min(1.0, used / target)), 4)))
+        used = working_days_between(day - timedelta(days=1), today)
+        day -= timedelta(days=1)
+    return steps
+
+
 def p_reject_prior(findings: Sequence[Finding]) -> tuple[float, list[str]]:
     keep = 1.0
     strength: dict[str, float] = {}
@@ -83,7 +117,6 @@ class SeverityPrior:
             datetime.now(sub.submitted_at.tzinfo) if sub.submitted_at is not None else datetime.now()
         )
         pressure = time_pressure(sub.stage, sub.submitted_at, now)
-        score = 100 * (P_WEIGHT * p + PRESSURE_WEIGHT * pressure)
         if 100 * PRESSURE_WEIGHT * pressure >= 5:
             reasons = reasons + ["TIME_PRESSURE"]
-        return Priority(score=round(score, 2), p_reject=round(p, 4), reasons=reasons[:6], model=self.version)
+        return Priority(score=score_of(p, pressure), p_reject=round(p, 4), reasons=reasons[:6], model=self.version)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, exists, func, select, update
+from sqlalchemy import Engine, and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..contract import Decision, Report, Submission, to_jsonable
 from ..errors import Conflict, InvalidInput, NotFound
+from ..priority import PRESSURE_WEIGHT, P_WEIGHT, STAGES_WITH_TARGETS, pressure_steps, score_of
 from ..pipeline import UploadedFile
 from .blobs import BlobStore
 from .db import session_factory
@@ -112,6 +113,7 @@ class Store:
         submitted_at = submission.submitted_at or _now()
         if submitted_at.tzinfo is None:
             submitted_at = submitted_at.replace(tzinfo=timezone.utc)
+        submitted_at = submitted_at.astimezone(timezone.utc)  # SQLite keeps no offset: store UTC
         for attempt in range(3):  # two writers racing for the same new submission_id
             try:
                 return self._record(submission, files, report, kinds, digest, submitted_at, actor)
@@ -280,7 +282,7 @@ class Store:
     def queue(self, *, stage: str | None = None, code: str | None = None, min_age_days: float | None = None,
               max_age_days: float | None = None, limit: int = 50, offset: int = 0,
               now: datetime | None = None) -> tuple[int, list[dict]]:
-        now = now or _now()
+        now = (now or _now()).astimezone(timezone.utc)  # bound values too: SQLite compares wall times
         conds = [SubmissionRow.open.is_(True)]
         if stage:
             conds.append(SubmissionRow.stage == stage)
@@ -297,6 +299,15 @@ class Store:
                        RevisionRow.revision == SubmissionRow.latest_revision,
                        FindingRow.code == code)
             ))
+        # ordered by the score as it stands today: the stored p_reject with today's time pressure
+        # (a submission screened on Monday has more pressure on Thursday); the stored score only
+        # where no p_reject was recorded
+        steps = {stage: pressure_steps(stage, now) for stage in STAGES_WITH_TARGETS}
+        pressure = case(*[(and_(SubmissionRow.stage == stage,
+                                 SubmissionRow.submitted_at >= since.astimezone(timezone.utc)), value)
+                          for stage, stage_steps in steps.items() for since, value in stage_steps], else_=1.0)
+        score_today = func.coalesce(100 * (P_WEIGHT * SubmissionRow.p_reject + PRESSURE_WEIGHT * pressure),
+                                    SubmissionRow.priority_score)
         with self.Session() as s:
             total = s.execute(select(func.count()).select_from(SubmissionRow).where(and_(*conds))).scalar_one()
             rows = s.execute(
@@ -305,7 +316,7 @@ class Store:
                                         RevisionRow.revision == SubmissionRow.latest_revision))
                 .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
                 .where(and_(*conds))
-                .order_by(SubmissionRow.priority_score.desc(), SubmissionRow.submitted_at, SubmissionRow.id)
+                .order_by(score_today.desc(), SubmissionRow.submitted_at, SubmissionRow.id)
                 .limit(limit).offset(offset)
             ).all()
         items = []
@@ -314,7 +325,7 @@ class Store:
             submitted = _aware(sub.submitted_at)
             items.append({
                 "submission_id": sub.submission_id, "stage": sub.stage, "revision": sub.latest_revision,
-                "priority": report.get("priority", {}), "submitted_at": submitted.isoformat(),
+                "priority": _priority_today(report.get("priority", {}), sub, steps), "submitted_at": submitted.isoformat(),
                 "age_days": round((now - submitted).total_seconds() / 86400, 2),
                 "codes": sorted({f["code"] for f in findings if f.get("severity") != "info"}),
                 "status": report.get("status"),
@@ -442,6 +453,22 @@ def _decision_dict(row: DecisionRow, submission_id: str, revision: int) -> dict:
 
 def _sha(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _priority_today(stored: dict, sub: SubmissionRow, steps: dict) -> dict:
+    """The stored priority with today's score (and TIME_PRESSURE among the reasons once it counts)."""
+    if sub.p_reject is None:
+        return stored
+    submitted = _aware(sub.submitted_at)
+    pressure = next((v for since, v in steps.get(sub.stage, []) if submitted >= since), 1.0)
+    out = {**stored, "score": score_of(sub.p_reject, pressure), "time_pressure": pressure}
+    if "score" in stored:
+        out["score_at_screening"] = stored["score"]
+    reasons = [r for r in stored.get("reasons", []) if r != "TIME_PRESSURE"]
+    if 100 * PRESSURE_WEIGHT * pressure >= 5:
+        reasons.append("TIME_PRESSURE")
+    out["reasons"] = reasons
+    return out
 
 
 def _days(n: float) -> timedelta:

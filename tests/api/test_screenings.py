@@ -116,7 +116,14 @@ def test_revoked_key_stops_working(client, store, api_key):
 def test_decision_closes_the_item_and_is_append_only(client, contract_example, store):
     contract_example["product"]["patents"] = []
     report = post(client, contract_example).json()
-    assert client.get("/v1/queue").json()["total"] == 1
+    queue = client.get("/v1/queue").json()
+    assert queue["total"] == 1
+    # the queue shows the score as it stands today (this example was filed days before the test runs)
+    from screening.priority import score_of
+
+    prio = queue["items"][0]["priority"]
+    assert prio["score_at_screening"] == report["priority"]["score"] and prio["p_reject"] == report["priority"]["p_reject"]
+    assert prio["score"] == score_of(prio["p_reject"], prio["time_pressure"]) and 0 <= prio["time_pressure"] <= 1
     body = {"decision": "returned", "reason_codes": ["PATENT_MISSING"],
             "feedback": [{"finding": 0, "verdict": "confirmed"}], "comment": "请修改产品名称"}
     first = client.post("/v1/screenings/2026-P-000123/decision", json=body)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, timedelta, timezone
 
 from screening.contract import Finding
 from screening.parsing import parse_submission
 from screening.pipeline import Pipeline, Resources
-from screening.priority import SeverityPrior, p_reject_prior, time_pressure, working_days_between
+from screening.priority import (
+    BEIJING,
+    SeverityPrior,
+    p_reject_prior,
+    pressure_steps,
+    time_pressure,
+    working_days_between,
+)
 
 TZ = timezone(timedelta(hours=8))
 
@@ -66,3 +74,16 @@ def test_score_and_reasons_in_a_screening(contract_example):
     assert report.priority.p_reject == 0.95
     assert report.priority.score == round(100 * (0.8 * 0.95 + 0.2 * 1.0), 2)
     assert isinstance(report.findings[0], F)
+
+
+def test_pressure_steps_equal_time_pressure_for_every_submission_time():
+    """The queue orders in SQL by these steps; they must agree with time_pressure to the minute."""
+    rng = random.Random(3)
+    for _ in range(3000):
+        now = datetime(2026, 1, 1, tzinfo=BEIJING) + timedelta(minutes=rng.randrange(60 * 24 * 400))
+        submitted = now - timedelta(minutes=rng.randrange(60 * 24 * 30))
+        stage = rng.choice(["entity", "product", "annual_update"])
+        steps = pressure_steps(stage, now)
+        assert [s for s, _ in steps] == sorted((s for s, _ in steps), reverse=True)
+        from_steps = next((v for since, v in steps if submitted >= since), 1.0)
+        assert from_steps == time_pressure(stage, submitted, now), (stage, submitted, now, steps)

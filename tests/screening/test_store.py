@@ -129,3 +129,33 @@ def test_revisions_since_feeds_indexes_in_order(store, contract_example):
     assert [r.submission_id for r in got] == ["R-0", "R-1", "R-2"]
     assert [r.submission_id for r in store.revisions_since(got[0].id)] == ["R-1", "R-2"]
     assert store.last_revision_id() == got[-1].id
+
+
+def test_the_queue_orders_by_todays_time_pressure_and_stores_utc(store, contract_example):
+    from datetime import datetime, timedelta, timezone
+
+    from screening.priority import BEIJING, score_of, time_pressure
+
+    now = datetime(2026, 12, 4, 15, 0, tzinfo=BEIJING)  # a Friday
+    fresh = dict(contract_example, submission_id="Q-FRESH", submitted_at="2026-12-04T09:00:00+08:00")
+    old = dict(contract_example, submission_id="Q-OLD", submitted_at="2026-11-27T23:30:00+08:00")  # 5 working days
+    for raw, p in ((fresh, 0.60), (old, 0.45)):
+        sub = parse_submission(raw)
+        at_screening = score_of(p, time_pressure(sub.stage, sub.submitted_at, sub.submitted_at))
+        report = Report(submission_id=sub.submission_id, status="complete",
+                        priority=Priority(score=at_screening, p_reject=p, reasons=["NAME_BRAND"]), findings=[])
+        store.record_screening(sub, {}, report, actor="test")
+
+    # stored when screened: fresh 48.0 > old 36.0; today the old one has used its whole target
+    total, items = store.queue(now=now)
+    assert [i["submission_id"] for i in items] == ["Q-OLD", "Q-FRESH"]
+    top = items[0]["priority"]
+    assert top["score"] == score_of(0.45, 1.0) == 56.0 and top["score_at_screening"] == 36.0
+    assert top["reasons"] == ["NAME_BRAND", "TIME_PRESSURE"] and items[1]["priority"]["score"] == 48.0
+    # 23:30 in Beijing is 15:30 UTC the same day, whatever the database (SQLite keeps no offset)
+    assert items[0]["submitted_at"] == "2026-11-27T15:30:00+00:00"
+    assert items[0]["age_days"] == round((now - datetime(2026, 11, 27, 15, 30, tzinfo=timezone.utc))
+                                         / timedelta(days=1), 2)
+    # the age filter counts from the real instant: 6.65 days old
+    assert [i["submission_id"] for i in store.queue(now=now, min_age_days=6.6)[1]] == ["Q-OLD"]
+    assert store.queue(now=now, min_age_days=6.7)[0] == 0
