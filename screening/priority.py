@@ -67,8 +67,8 @@ def pressure_steps(stage: str, now: datetime) -> list[tuple[datetime, float]]:
     """Time pressure as a step function of the submission time, for ordering the queue now.
 
     [(since, pressure), …], newest first: a submission made at or after ``since`` (and before
-    the previous step's) has that pressure today; anything older has 1.0 (or the stage's
-    deadline floor). Days are counted in Beijing time. It equals ``time_pressure(stage,
+    the previous step's) has that pressure today; anything older has used its whole target
+    (1.0). Days are counted in Beijing time. It equals ``time_pressure(stage,
     submitted_at, now)`` for submissions dated in Beijing time, so the store can order by the
     score *today* in SQL without rewriting stored scores."""
     today = now.astimezone(BEIJING).date()

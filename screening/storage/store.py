@@ -325,7 +325,8 @@ class Store:
             submitted = _aware(sub.submitted_at)
             items.append({
                 "submission_id": sub.submission_id, "stage": sub.stage, "revision": sub.latest_revision,
-                "priority": _priority_today(report.get("priority", {}), sub, steps), "submitted_at": submitted.isoformat(),
+                "priority": _priority_today(report.get("priority", {}), sub, steps),
+                "submitted_at": submitted.isoformat(),
                 "age_days": round((now - submitted).total_seconds() / 86400, 2),
                 "codes": sorted({f["code"] for f in findings if f.get("severity") != "info"}),
                 "status": report.get("status"),
