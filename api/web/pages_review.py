@@ -91,6 +91,8 @@ def _submission_context(request: Request, submission_id: str, filters: dict[str,
         "decided": current[-1] if current else None, "revisions": store.revisions(submission_id),
         "form_rows": present.form_rows(form, present.flagged_fields(findings)),
         "age": present.age_of(form.get("stage", "product"), form.get("submitted_at") or revision.created_at),
+        "score_now": present.score_now(report.get("priority") or {}, form.get("stage", "product"),
+                                       form.get("submitted_at") or revision.created_at),
         "prefilled": present.prefilled_reasons(findings), "codes": CODES, "duplicates": duplicates,
         "filters": filters, "pos": pos, "back": "/queue?" + _query(filters),
         "file_url": lambda name, sid=submission_id, rev=revision.revision:

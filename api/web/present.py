@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from screening.codes import CODES
-from screening.priority import working_days_between
+from screening.priority import BEIJING, score_of, time_pressure, working_days_between
 
-CHINA = timezone(timedelta(hours=8))  # review targets count working days in Beijing time
+CHINA = BEIJING  # review targets count working days in Beijing time
 
 STAGES = {"entity": "实名认证", "product": "产品备案", "annual_update": "年度更新"}
 # the review-time targets from DOMAIN.md, in working days: (usual, at most)
@@ -135,6 +135,18 @@ def age_of(stage: str, submitted_at: datetime | str, now: datetime | None = None
     low, high = TARGETS.get(stage, (3, 5))
     used = working_days_between(submitted_at.astimezone(CHINA).date(), now.astimezone(CHINA).date())
     return Age(used, (now - submitted_at).total_seconds() / 3600, low, high)
+
+
+def score_now(priority: dict, stage: str, submitted_at: datetime | str, now: datetime | None = None) -> float:
+    """The priority score as the queue orders it today: the stored p_reject with today's time pressure."""
+    if priority.get("p_reject") is None:
+        return float(priority.get("score") or 0.0)
+    if isinstance(submitted_at, str):
+        submitted_at = datetime.fromisoformat(submitted_at)
+    if submitted_at.tzinfo is None:
+        submitted_at = submitted_at.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return score_of(priority["p_reject"], time_pressure(stage, submitted_at.astimezone(CHINA), now.astimezone(CHINA)))
 
 
 # ---------------------------------------------------------------- findings and evidence

@@ -312,3 +312,13 @@ def test_field_labels_and_paths():
     assert present.field_label("entity.figures_wan.operating_revenue") == "单位年度营业收入总额（万元）"
     assert present.get_path({"product": {"patents": [{"number": "x"}]}}, "product.patents[0].number") == "x"
     assert present.get_path({"product": {"patents": []}}, "product.patents[3].number") is None
+
+
+def test_the_submission_page_shows_the_score_as_the_queue_orders_it_today(web, store):
+    sid = "2026-P-000555"
+    form = make_form(sid, "product", datetime.now(timezone.utc) - timedelta(days=10))  # its whole target used
+    store.record_screening(parse_submission(form), {}, make_report(sid, [], 40.0, p_reject=0.5), actor="tests")
+    html = web.get(f"/submissions/{sid}").text
+    assert "优先级 <b>60</b>" in html and "筛查时 40" in html  # 100·(0.8·0.5 + 0.2·1.0) today
+    (item,) = [i for i in store.queue()[1] if i["submission_id"] == sid]
+    assert item["priority"]["score"] == 60.0
