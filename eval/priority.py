@@ -42,8 +42,9 @@ def queue_lift(store, labels: dict[str, int], arrival: list[str], share: float =
 
 def run_eval(decisions: int = 2000, queue: int = 1000, heldout: int = 5000, seed: int = 11,
              workdir: Path | None = None, progress: bool = True) -> dict:
-    from models.priority import PriorityModel, served_prioritizer
+    from models.priority import PriorityModel
     from models.registry import Registry
+    from screening.learned_priority import served_prioritizer
     from screening.pipeline import Resources
     from screening.service import ScreeningService
     from screening.storage import open_store

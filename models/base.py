@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from screening.errors import ModelError
+from .errors import ModelError
 
 M = TypeVar("M", bound="Model")
 

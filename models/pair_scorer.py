@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .base import Manifest, Model, sha256_rows
+from .errors import ModelError
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "weights" / "pair-scorer"
 WEIGHTS = "weights.json"
@@ -112,8 +113,6 @@ class PairScorer(Model):
     def _load(cls, directory: Path, config: dict[str, Any], manifest: Manifest) -> "PairScorer":
         body = json.loads((directory / WEIGHTS).read_text(encoding="utf-8"))
         if body["features"] != feature_names():
-            from screening.errors import ModelError
-
             raise ModelError(f"{directory}: weights were trained on other features; retrain the pair scorer")
         return cls(np.array(body["mean"]), np.array(body["scale"]), np.array(body["coef"]), body["intercept"],
                    body["threshold"], manifest=manifest)

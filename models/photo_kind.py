@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from .base import Manifest, Model
+from .errors import ModelError
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "weights" / "photo-kind"
 WEIGHTS = "weights.json"
@@ -114,8 +115,6 @@ class PhotoKindClassifier(Model):
     def _load(cls, directory: Path, config: dict[str, Any], manifest: Manifest) -> "PhotoKindClassifier":
         body = json.loads((directory / WEIGHTS).read_text(encoding="utf-8"))
         if body["features"] != list(FEATURES) or body["classes"] != list(CLASSES):
-            from screening.errors import ModelError
-
             raise ModelError(f"{directory}: weights were trained on other features; retrain photo-kind")
         return cls(body["mean"], body["scale"], body["coef"], body["intercept"], body["threshold"], manifest=manifest)
 

@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from screening.errors import Conflict, NotFound
+from .errors import Conflict, NotFound
 
 from .base import MANIFEST, Manifest
 

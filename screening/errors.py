@@ -7,20 +7,11 @@ names the field at fault as a dotted path (``product.patents[0].number``).
 
 from __future__ import annotations
 
+# the base and the errors models raise live in models (the lowest layer); re-exported here
+from models.errors import Conflict, ModelError, NotFound, PrescreenError
 
-class PrescreenError(Exception):
-    """Base of everything prescreen raises on purpose."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def to_dict(self) -> dict:
-        out = {"error": type(self).__name__, "message": self.message}
-        if self.field is not None:
-            out["field"] = self.field
-        return out
+__all__ = ["PrescreenError", "InvalidInput", "PayloadTooLarge", "NotFound", "Conflict", "Unauthorized",
+           "Forbidden", "ModelError"]
 
 
 class InvalidInput(PrescreenError):
@@ -31,21 +22,9 @@ class PayloadTooLarge(InvalidInput):
     """A request or file exceeds a hard bound."""
 
 
-class NotFound(PrescreenError):
-    """The named submission, model or key does not exist."""
-
-
-class Conflict(PrescreenError):
-    """The request contradicts what is stored (e.g. a decision on an unknown revision)."""
-
-
 class Unauthorized(PrescreenError):
     """No or an unknown credential."""
 
 
 class Forbidden(PrescreenError):
     """A known credential without the right to do this."""
-
-
-class ModelError(PrescreenError):
-    """A model could not be loaded or produced no usable output (internal, not the caller's fault)."""

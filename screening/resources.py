@@ -53,9 +53,10 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
     from functools import cache
 
     from models.embedder import SentenceEmbedder
-    from models.priority import served_prioritizer
     from models.text_feedback import ServedTextFeedback
     from models.text_screener import TextScreener
+
+    from .learned_priority import served_prioritizer
 
     embedder = cache(SentenceEmbedder.load_default)
     out = []

@@ -30,6 +30,7 @@ from typing import Any
 
 from models.base import Manifest, sha256_rows
 from models.priority import PriorityModel
+from screening.learned_priority import FEATURES, HISTORY_PRIOR
 from models.registry import PromotionRefused, Registry
 
 from .priority_eval import GATE, evaluate_rows, evaluate_serving, fixed_sets, matrix, severity_prior_p
@@ -147,8 +148,9 @@ def train_priority(rows: list[dict], registry: Registry, *, C: float = 1.0, cali
     train, held = split(rows, holdout)
     X, y = matrix(train)
     params = {"C": C, "calibration": calibration, "holdout": holdout, "split": "last share by decision order",
-              "folds": 5, "features": "models.priority.FEATURES"}
-    model = PriorityModel.fit(X, y, C=C, calibration=calibration)
+              "folds": 5, "features": "screening.learned_priority.FEATURES",
+              "history_prior": list(HISTORY_PRIOR)}
+    model = PriorityModel.fit(X, y, feature_names=FEATURES, C=C, calibration=calibration)
     steps.update()
 
     serving_version = registry.serving(NAME)

@@ -115,7 +115,8 @@ def write_card(folder: Path, model, held: list[dict], serving, holdout_metrics: 
         f"# Model card: {m.name} {m.version}", "",
         "P(sent back) — the calibrated probability that reviewers reject or return a submission — from its",
         "findings, duplicate scores, the entity's history of returns, stage and entity kind",
-        "(`models/priority.py`). Used by the queue's priority score together with time pressure.", "",
+        "(`models/priority.py` over the features of `screening/learned_priority.py`). Used by the queue's",
+        "priority score together with time pressure.", "",
         f"- data hash (snapshot of decisions): `{m.data_hash}`",
         f"- rows: {m.recipe.get('rows')} ({m.recipe.get('train_rows')} train, {m.recipe.get('holdout_rows')} hold-out; "
         f"source: {m.recipe.get('source')})",
