@@ -1,7 +1,8 @@
 """Reading the uploaded documents: the business licence and the profit statement.
 
-``ocr.readers.DocumentReaders`` is loaded once at start-up; ``read_document`` serves
-``prescreen read licence|statement IMAGE``. See docs/ocr.md.
+``ocr.readers.DocumentReaders`` is loaded once at start-up, with the credit code's rules
+handed in (``DocumentReaders.load(rules)``); ``read_document`` serves ``prescreen read
+licence|statement IMAGE``. See docs/ocr.md.
 """
 
 from __future__ import annotations
@@ -11,21 +12,12 @@ from typing import Any
 
 KINDS = {"licence": "licence", "business_licence": "licence", "statement": "statement", "profit_statement": "statement"}
 
-_READERS = None
-
-
-def read_document(kind: str, path: str | Path, readers: Any = None) -> dict[str, Any]:
-    """The fields read from one document image, JSON-ready (boxes, confidences, raw text)."""
-    global _READERS
+def read_document(kind: str, path: str | Path, readers: Any) -> dict[str, Any]:
+    """The fields one ``DocumentReaders`` reads from one document image, JSON-ready (boxes,
+    confidences, raw text)."""
     which = KINDS.get(kind)
     if which is None:
         raise ValueError(f"unknown document kind {kind!r}: licence or statement")
-    if readers is None:
-        if _READERS is None:
-            from .readers import DocumentReaders
-
-            _READERS = DocumentReaders.load()
-        readers = _READERS
     reading = readers.read_licence(path) if which == "licence" else readers.read_statement(path)
     out = reading.to_dict()
     out["kind"] = "business_licence" if which == "licence" else "profit_statement"

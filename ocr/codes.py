@@ -1,7 +1,8 @@
 """Reading a USCC (统一社会信用代码) off a page without ever reporting a wrong one as sure.
 
 What OCR returns near the code label is cleaned to the code's characters and judged with the
-validator in ``screening.validators.uscc`` (the one checksum implementation of the project):
+code's rules (``CodeRules``), which the caller hands in: ``screening.validators.uscc.CODE_RULES``,
+the project's one checksum implementation (OCR does not import ``screening``):
 
 - the string validates as it is: ``ok``;
 - it does not, and exactly one code that differs by ONE confusable character (0/O/D/Q, 1/I/L,
@@ -13,6 +14,7 @@ validator in ``screening.validators.uscc`` (the one checksum implementation of t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -29,19 +31,13 @@ class CodeRead:
     confidence: float
 
 
-def _validator():
-    # written by a colleague; imported lazily so the OCR package imports without it
-    from screening.validators import uscc as v
+@dataclass(frozen=True)
+class CodeRules:
+    """What judging a read code needs from the credit-code rules (GB 32100 / GB 11714)."""
 
-    return v
-
-
-def is_valid(code: str) -> bool:
-    return bool(_validator().validate_uscc(code).valid)
-
-
-def _org_check_ok(code: str) -> bool:
-    return bool(_validator().validate_uscc(code).org_check_ok)
+    is_valid: Callable[[str], bool]  # structure and the final check character
+    org_check_ok: Callable[[str], bool]  # the organisation-code check at position 17
+    one_confusable_away: Callable[[str], list[str]]  # valid codes one OCR confusion away
 
 
 def clean(text: str) -> str:
@@ -54,16 +50,16 @@ def runs(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _RUN.finditer(up)]
 
 
-def judge(seen: str, score: float) -> CodeRead:
+def judge(seen: str, score: float, rules: CodeRules) -> CodeRead:
     """Verdict on one cleaned code-like run."""
-    if len(seen) == 18 and all(c in ALPHABET for c in seen) and is_valid(seen):
+    if len(seen) == 18 and all(c in ALPHABET for c in seen) and rules.is_valid(seen):
         return CodeRead(seen, seen, "ok", score)
     if len(seen) != 18:
         return CodeRead(None, seen, "unreadable", 0.0)
-    candidates = {c for c in _validator().candidates_for_one_confusable(seen) if c != seen and is_valid(c)}
+    candidates = {c for c in rules.one_confusable_away(seen) if c != seen and rules.is_valid(c)}
     if len(candidates) > 1:
         # the second check character (GB 11714 at position 17) may single one out
-        candidates = {c for c in candidates if _org_check_ok(c)}
+        candidates = {c for c in candidates if rules.org_check_ok(c)}
     if len(candidates) == 1:
         return CodeRead(candidates.pop(), seen, "corrected", round(0.6 * score, 4))
     return CodeRead(None, seen, "unreadable", 0.0)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .codes import CodeRead, clean, judge, runs
+from .codes import CodeRead, CodeRules, clean, judge, runs
 from .layout import RowText, spaced
 
 # field -> label spellings, longest first so 主要经营场所 wins over 经营场所
@@ -86,7 +86,7 @@ def _labels_in(row: RowText) -> list[tuple[int, int, str]]:
     return out
 
 
-def parse_rows(rows: list[RowText]) -> LicenceFields:
+def parse_rows(rows: list[RowText], rules: CodeRules) -> LicenceFields:
     out = LicenceFields()
     labelled: list[list[tuple[int, int, str]]] = [_labels_in(r) for r in rows]
     for ri, (row, labels) in enumerate(zip(rows, labelled)):
@@ -110,7 +110,7 @@ def parse_rows(rows: list[RowText]) -> LicenceFields:
             if fld in ("address", "name", "type"):
                 value = _with_continuation(rows, labelled, ri, row, vs, value, s)
             out.hits[fld] = Hit(fld, value, ri, vs, ve, row.span_score(vs, ve))
-    _find_code(rows, labelled, out)
+    _find_code(rows, labelled, out, rules)
     return out
 
 
@@ -150,7 +150,7 @@ def _with_continuation(rows, labelled, ri, row, vs, value, label_start) -> str:
     return value
 
 
-def _find_code(rows: list[RowText], labelled, out: LicenceFields) -> None:
+def _find_code(rows: list[RowText], labelled, out: LicenceFields, rules: CodeRules) -> None:
     """The code is on the label's row or the row below it; else any 18-character run."""
     label_rows = [ri for ri, ls in enumerate(labelled) if any(f == "uscc" for _, _, f in ls)]
     near = []
@@ -169,7 +169,7 @@ def _find_code(rows: list[RowText], labelled, out: LicenceFields) -> None:
                 continue
             if run.isdigit() and len(run) != 18 and pos >= len(near):
                 continue
-            cand = _judge_run(run, row.span_score(s, e))
+            cand = _judge_run(run, row.span_score(s, e), rules)
             near_label = pos < len([r for r in near if 0 <= r < len(rows)])
             if cand.status == "unreadable" and not near_label:
                 continue
@@ -185,12 +185,12 @@ def _find_code(rows: list[RowText], labelled, out: LicenceFields) -> None:
         out.code_span = (s, e)
 
 
-def _judge_run(run: str, score: float) -> CodeRead:
+def _judge_run(run: str, score: float, rules: CodeRules) -> CodeRead:
     if len(run) == 18:
-        return judge(run, score)
+        return judge(run, score, rules)
     if 18 < len(run) <= 21:
         # "(1/4)" or a stray character glued on: an 18-character window may be the code
-        verdicts = [judge(run[i:i + 18], score) for i in range(len(run) - 17)]
+        verdicts = [judge(run[i:i + 18], score, rules) for i in range(len(run) - 17)]
         ok = {v.value for v in verdicts if v.status == "ok"}
         if len(ok) == 1:
             return next(v for v in verdicts if v.status == "ok")

@@ -1,6 +1,6 @@
 """The document readers the rest of the system uses, loaded once at start-up.
 
-    readers = DocumentReaders.load()
+    readers = DocumentReaders.load(rules)          # rules: screening.validators.uscc.CODE_RULES
     readers.read_licence(image)    -> LicenceReading
     readers.read_statement(image)  -> StatementReading
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from . import licence as lic
 from . import statement as st
+from .codes import CodeRules
 from .codes import runs as codes_runs
 from .engine import OcrEngine, crop_quad, load_engine
 from .layout import Line, RowText, group_rows
@@ -123,15 +124,16 @@ class _Page:
 
 
 class DocumentReaders:
-    def __init__(self, engine: OcrEngine, timeout_s: float | None = None) -> None:
+    def __init__(self, engine: OcrEngine, rules: CodeRules, timeout_s: float | None = None) -> None:
         self.engine = engine
+        self.rules = rules  # the credit code's rules (screening.validators.uscc.CODE_RULES)
         self.version = f"{engine.version}+{READERS_VERSION}"
         # how long the document check waits for one page before it gives the part up
         self.timeout_s = timeout_s or float(os.environ.get("PRESCREEN_OCR_TIMEOUT_S", "60"))
 
     @classmethod
-    def load(cls, engine: str | None = None, timeout_s: float | None = None) -> "DocumentReaders":
-        return cls(load_engine(engine), timeout_s)
+    def load(cls, rules: CodeRules, engine: str | None = None, timeout_s: float | None = None) -> "DocumentReaders":
+        return cls(load_engine(engine), rules, timeout_s)
 
     # ---- page -----------------------------------------------------------------------------
 
@@ -217,7 +219,7 @@ class DocumentReaders:
 
     def _licence_fields(self, page: _Page) -> tuple[lic.LicenceFields, list[RowText]]:
         rows = [RowText.of(r) for r in group_rows(page.lines)]
-        return lic.parse_rows(rows), rows
+        return lic.parse_rows(rows, self.rules), rows
 
     def _value_beside_label(self, page: _Page, fields: lic.LicenceFields, rows: list[RowText], name: str) -> None:
         """A label with nothing detected after it (a watermark across the value): read that strip."""
@@ -269,7 +271,7 @@ class DocumentReaders:
             variants = [crop, np.ascontiguousarray(np.repeat(crop[:, :, 2:3], 3, axis=2)), red_as_grey(crop)]
             for (text, score) in self.engine.recognize(variants):
                 for _, _, run in codes_runs(text):
-                    verdict = lic._judge_run(run, score)
+                    verdict = lic._judge_run(run, score, self.rules)
                     rank = {"ok": 0, "corrected": 1, "unreadable": 2}
                     if (rank[verdict.status], -len(verdict.seen)) < (rank[best.status], -len(best.seen)):
                         best = verdict

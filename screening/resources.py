@@ -63,7 +63,9 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
     if with_ocr:
         from ocr.readers import DocumentReaders
 
-        out.append(("ocr", DocumentReaders.load))
+        from .validators.uscc import CODE_RULES
+
+        out.append(("ocr", lambda: DocumentReaders.load(CODE_RULES)))
     out.append(("text", lambda: TextScreener.load_default(embedder())))
     # reviewers' false positives, learned (prescreen train text-feedback); follows the registry alias
     out.append(("text_feedback", lambda: ServedTextFeedback(settings.registry_dir, embedder())))

@@ -19,9 +19,12 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ocr import read_document
+    from ocr.readers import DocumentReaders
+    from screening.validators.uscc import CODE_RULES
 
     if not args.image.is_file():
         raise InvalidInput(f"no such file: {args.image}", field="image")
-    json.dump(read_document(args.kind, args.image), sys.stdout, ensure_ascii=False, indent=2)
+    readers = DocumentReaders.load(CODE_RULES)
+    json.dump(read_document(args.kind, args.image, readers), sys.stdout, ensure_ascii=False, indent=2)
     print()
     return 0

@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ocr.codes import CodeRules
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^i mod 31
@@ -205,6 +207,15 @@ def candidates_for_one_confusable(raw: str) -> list[str]:
             if result.valid:
                 found.append((0 if result.org_check_ok else 1, i, candidate))
     return [c for _, _, c in sorted(found)]
+
+
+def _org_check_ok(code: str) -> bool:
+    return bool(validate_uscc(code).org_check_ok)
+
+
+# what the OCR needs to judge a code it read (ocr.codes.judge), handed to DocumentReaders.load
+CODE_RULES = CodeRules(is_valid=is_valid_uscc, org_check_ok=_org_check_ok,
+                       one_confusable_away=candidates_for_one_confusable)
 
 
 def correct_one_confusable(raw: str) -> str | None:

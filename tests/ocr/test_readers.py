@@ -13,6 +13,7 @@ from PIL import Image
 
 from ocr import read_document
 from ocr.codes import judge
+from screening.validators.uscc import CODE_RULES
 from ocr.layout import normalise_name
 from training.docgen import render_licence, render_statement
 from training.docgen.fonts import available
@@ -23,12 +24,12 @@ LABELS = Path(__file__).resolve().parents[2] / "eval" / "data" / "real_licences.
 
 def test_code_judge_corrects_one_slip_and_refuses_otherwise():
     good = "91440300MA5H3E0T3W"
-    assert judge(good, 0.99).status == "ok"
-    slipped = judge("91440300MA5H3E0T8W", 0.99)  # the 90°-rotated real licence's slip
+    assert judge(good, 0.99, CODE_RULES).status == "ok"
+    slipped = judge("91440300MA5H3E0T8W", 0.99, CODE_RULES)  # the 90°-rotated real licence's slip
     assert slipped.status in ("corrected", "unreadable")
     assert slipped.value in (good, None)
-    assert judge("92441284MACC", 0.99).status == "unreadable"  # cut short: never guessed
-    two = judge("91440300MA5H3E0T8B", 0.99)
+    assert judge("92441284MACC", 0.99, CODE_RULES).status == "unreadable"  # cut short: never guessed
+    two = judge("91440300MA5H3E0T8B", 0.99, CODE_RULES)
     assert two.value in (None, good)
 
 
@@ -114,6 +115,6 @@ def test_paddle_engine_optional():
     from ocr.engine import PaddleOcrEngine
     from ocr.readers import DocumentReaders
 
-    readers = DocumentReaders(PaddleOcrEngine())
+    readers = DocumentReaders(PaddleOcrEngine(), CODE_RULES)
     img, truth = render_licence(random.Random(11), "paper", damage=[])
     assert readers.read_licence(np.asarray(img)).uscc.value == truth["uscc"]

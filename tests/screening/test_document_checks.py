@@ -28,8 +28,9 @@ def readers():
     if not available():
         pytest.skip("fonts-noto-cjk not installed")
     from ocr.readers import DocumentReaders
+    from screening.validators.uscc import CODE_RULES
 
-    return DocumentReaders.load()
+    return DocumentReaders.load(CODE_RULES)
 
 
 def _ctx(readers, entity, docs, images, today=date(2026, 3, 1)):
