@@ -98,3 +98,21 @@ def test_keys_create_list_revoke(cli_env, capsys):
     assert main(["keys", "revoke", key[:12]]) == 0
     assert _store().verify_api_key(key) is None
     assert main(["keys", "revoke", "psk_nothing"]) == 2
+
+
+def test_read_prints_the_fields_of_one_document(tmp_path, capsys):
+    import random
+
+    from training.docgen import render_licence
+    from training.docgen.fonts import available
+
+    if not available():
+        pytest.skip("fonts-noto-cjk not installed")
+    img, truth = render_licence(random.Random(5), "paper", damage=[])
+    img.save(tmp_path / "licence.png")
+    assert main(["read", "licence", str(tmp_path / "licence.png")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kind"] == "business_licence" and out["uscc"]["value"] == truth["uscc"]
+    assert len(out["uscc"]["box"]) == 4 and out["uscc_status"] in ("ok", "corrected")
+    assert main(["read", "licence", str(tmp_path / "missing.png")]) == 2
+    assert "image" in capsys.readouterr().err
