@@ -377,6 +377,8 @@ class DocumentReaders:
         if unit:
             out.unit = FieldReading(unit, round(rows[ri].span_score(*span), 4),
                                     self._box(page, rows[ri].span_quad(*span)), rows[ri].text[span[0]:span[1]])
+        else:
+            out.unit = self._unit_beside_header(page, rows, head_stop)
         year, full, ri, span = st.find_period(rows, head_stop)
         if year:
             out.period = FieldReading(year, round(rows[ri].span_score(*span), 4),
@@ -395,6 +397,30 @@ class DocumentReaders:
             out.seal = FieldReading(False, 0.8, None, None)
         out.elapsed_ms = round((time.perf_counter() - t0) * 1000, 1)
         return out
+
+    def _unit_beside_header(self, page: _Page, rows: list[RowText], head_stop: int) -> FieldReading:
+        """"单位：元" the detector missed (a watermark across it, perspective): it stands at the
+        right end of the preparer's or the period's row in every layout we know, so that band
+        is recognised as one crop, without detection. Confidence is lowered: nothing but the
+        band's position says it belongs to the header."""
+        candidates = [st.find_preparer(rows, head_stop)[1], st.find_period(rows, head_stop)[2]]
+        width = page.image.shape[1]
+        for ri in dict.fromkeys(r for r in candidates if r is not None):
+            quads = np.concatenate([line.quad for line in rows[ri].lines])
+            y0, y1, x0 = float(quads[:, 1].min()), float(quads[:, 1].max()), float(quads[:, 0].max())
+            pad = 0.3 * (y1 - y0)
+            if width - x0 < 2 * (y1 - y0):
+                continue  # the row already reaches the right edge
+            band = np.array([[x0, y0 - pad], [width, y0 - pad], [width, y1 + pad], [x0, y1 + pad]], dtype=np.float32)
+            crop = crop_quad(page.image, band)
+            if crop.shape[0] < 4 or crop.shape[1] < 4:
+                continue
+            (text, score), = self.engine.recognize([crop])
+            m = st._UNIT.search(text.replace(" ", "").replace("\u3000", ""))
+            if m:
+                unit = "元" if m.group(1) == "人民币元" else m.group(1)
+                return FieldReading(unit, round(0.8 * score, 4), self._box(page, band), text)
+        return FieldReading()
 
     # ---- any page -------------------------------------------------------------------------
 

@@ -57,6 +57,19 @@ def test_statement_layouts(readers, layout, unit):
     assert bool(r.seal.value) == truth["sealed"]
 
 
+def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers):
+    """The held-out statement whose "单位：元" the text detector did not find (a watermark across it,
+    perspective): the band right of the preparer's row is recognised instead."""
+    from training.docgen import STATEMENT_LAYOUTS
+
+    img, truth = render_statement(random.Random(20261122 * 100_003 + 149), STATEMENT_LAYOUTS[74 % 3], split="eval")
+    assert truth["unit"] == "元" and {"watermark", "perspective"} <= set(truth["damage"])
+    reading = readers.read_statement(img)
+    assert reading.unit.value == "元" and reading.unit.raw.startswith("单位") and 0 < reading.unit.confidence < 0.9
+    assert reading.unit.box[1] < img.size[1] * 0.25  # in the header band
+    assert reading.operating_revenue.value == truth["operating_revenue"]
+
+
 @pytest.mark.parametrize("data", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
 def test_garbage_never_crashes(readers, data):
     r = readers.read_licence(data)
