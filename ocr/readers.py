@@ -213,6 +213,8 @@ class DocumentReaders:
             self._code_beside_label(page, fields, rows)
         if fields.code is None or fields.code.status != "ok":
             fields, rows, page = self._licence_red_retry(rgb, page, fields, rows)
+        if fields.code is None:
+            fields, rows = self._licence_gap_retry(page, fields, rows)
         self._fill_licence(out, page, fields, rows)
         out.elapsed_ms = round((time.perf_counter() - t0) * 1000, 1)
         return out
@@ -312,6 +314,33 @@ class DocumentReaders:
             ):
                 return f3, r3, red_page
         return fields, rows, page
+
+    def _licence_gap_retry(self, page: _Page, fields: lic.LicenceFields, rows: list[RowText]):
+        """No code and no code label anywhere: a line the detector lost on the whole page (an
+        overlay stamped across it) is often found when only the band it sits in is searched.
+        The unusually tall gaps between rows in the upper part of the page are detected again,
+        each on its own, and their lines added."""
+        spans = []
+        for row in rows:
+            q = np.concatenate([line.quad for line in row.lines])
+            spans.append((float(q[:, 1].min()), float(q[:, 1].max())))
+        if len(spans) < 2:
+            return fields, rows
+        line_h = float(np.median([b - a for a, b in spans]))
+        limit = 0.6 * page.image.shape[0]
+        added: list[Line] = []
+        for (_, above), (below, _) in zip(spans, spans[1:]):
+            if below - above < 1.5 * line_h or above > limit:
+                continue
+            y0, y1 = int(max(0, above)), int(below)
+            band = page.image[y0:y1]
+            small, s = det_copy(band)
+            quads = [q / s + np.array([0.0, y0], dtype=np.float32) for q in self.engine.detect(small)]
+            added += self._recognise(page, quads)
+        if not added:
+            return fields, rows
+        page.lines = page.lines + added
+        return self._licence_fields(page)
 
     def _fill_licence(self, out: LicenceReading, page: _Page, fields: lic.LicenceFields, rows: list[RowText]) -> None:
         out.rotation = self._rotation(page)

@@ -70,6 +70,17 @@ def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers):
     assert reading.operating_revenue.value == truth["operating_revenue"]
 
 
+def test_a_code_line_lost_under_an_overlay_is_found_in_its_gap(readers):
+    """The held-out licence whose whole code line the detector lost under the 仅供备案使用 overlay:
+    the unusually tall gap between two rows is detected again on its own."""
+    from training.docgen import LICENCE_LAYOUTS
+
+    img, truth = render_licence(random.Random(20261201 * 100_003 + 240), LICENCE_LAYOUTS[120 % 3], split="eval")
+    assert "overlay" in truth["damage"]
+    reading = readers.read_licence(img)
+    assert reading.uscc.value == truth["uscc"] and reading.uscc_status == "ok"
+    assert normalise_name(reading.name.value) == normalise_name(truth["name"])
+
 @pytest.mark.parametrize("data", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
 def test_garbage_never_crashes(readers, data):
     r = readers.read_licence(data)
