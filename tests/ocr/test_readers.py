@@ -57,9 +57,10 @@ def test_statement_layouts(readers, layout, unit):
     assert bool(r.seal.value) == truth["sealed"]
 
 
-def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers):
+def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers, realdata):
     """The held-out statement whose "单位：元" the text detector did not find (a watermark across it,
-    perspective): the band right of the preparer's row is recognised instead."""
+    perspective): the band right of the preparer's row is recognised instead. (The generator draws
+    its companies from the real data, so this exact page exists only where that data is.)"""
     from training.docgen import STATEMENT_LAYOUTS
 
     img, truth = render_statement(random.Random(20261122 * 100_003 + 149), STATEMENT_LAYOUTS[74 % 3], split="eval")
@@ -70,9 +71,10 @@ def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers):
     assert reading.operating_revenue.value == truth["operating_revenue"]
 
 
-def test_a_code_line_lost_under_an_overlay_is_found_in_its_gap(readers):
+def test_a_code_line_lost_under_an_overlay_is_found_in_its_gap(readers, realdata):
     """The held-out licence whose whole code line the detector lost under the 仅供备案使用 overlay:
-    the unusually tall gap between two rows is detected again on its own."""
+    the unusually tall gap between two rows is detected again on its own (this exact page, like
+    the one above, needs the real data the generator draws from)."""
     from training.docgen import LICENCE_LAYOUTS
 
     img, truth = render_licence(random.Random(20261201 * 100_003 + 240), LICENCE_LAYOUTS[120 % 3], split="eval")
