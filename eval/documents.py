@@ -71,11 +71,12 @@ def statement_row(reading, truth: dict) -> dict[str, bool]:
 
 def plain_uscc(result) -> str | None:
     """What plain full-page OCR plus a regex gives for the code."""
-    from ocr.codes import is_valid, runs
+    from ocr.codes import runs
+    from screening.validators.uscc import is_valid_uscc
 
     found = [run for t in (result.txts or ()) for _, _, run in runs(t) if len(run) == 18]
     for run in found:
-        if is_valid(run):
+        if is_valid_uscc(run):
             return run
     return found[0] if found else None
 
