@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import secrets
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -68,6 +70,9 @@ class ApiKey:
     revoked_at: datetime | None
 
 
+RECORD_ATTEMPTS = 8
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -114,13 +119,16 @@ class Store:
         if submitted_at.tzinfo is None:
             submitted_at = submitted_at.replace(tzinfo=timezone.utc)
         submitted_at = submitted_at.astimezone(timezone.utc)  # SQLite keeps no offset: store UTC
-        for attempt in range(3):  # two writers racing for the same new submission_id
+        # writers racing for the same submission: each round one of them takes the next revision
+        # number and the others retry, so n concurrent writers need up to n attempts
+        for attempt in range(RECORD_ATTEMPTS):
             try:
                 return self._record(submission, files, report, kinds, digest, submitted_at, actor)
             except IntegrityError:
-                if attempt == 2:
+                if attempt == RECORD_ATTEMPTS - 1:
                     raise Conflict("the submission changed while it was being recorded; send it again",
                                    field="submission_id") from None
+                time.sleep(random.uniform(0.0, 0.005 * (attempt + 1)))  # de-synchronise the retries
         raise AssertionError("unreachable")
 
     def _record(self, submission, files, report, kinds, digest, submitted_at, actor) -> int:
