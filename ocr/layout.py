@@ -116,6 +116,11 @@ class RowText:
                 owner.append(i)
         return cls(lines=lines, text="".join(text), owner=owner)
 
+    @property
+    def box(self) -> np.ndarray:
+        """The axis-aligned quad around the whole row."""
+        return aabb([line.quad for line in self.lines])
+
     def span_quad(self, start: int, end: int) -> np.ndarray | None:
         idx = sorted({o for o in self.owner[start:end] if o >= 0})
         if not idx:

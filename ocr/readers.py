@@ -320,10 +320,7 @@ class DocumentReaders:
         overlay stamped across it) is often found when only the band it sits in is searched.
         The unusually tall gaps between rows in the upper part of the page are detected again,
         each on its own, and their lines added."""
-        spans = []
-        for row in rows:
-            q = np.concatenate([line.quad for line in row.lines])
-            spans.append((float(q[:, 1].min()), float(q[:, 1].max())))
+        spans = [(float(row.box[0, 1]), float(row.box[2, 1])) for row in rows]
         if len(spans) < 2:
             return fields, rows
         line_h = float(np.median([b - a for a, b in spans]))
@@ -435,8 +432,8 @@ class DocumentReaders:
         candidates = [st.find_preparer(rows, head_stop)[1], st.find_period(rows, head_stop)[2]]
         width = page.image.shape[1]
         for ri in dict.fromkeys(r for r in candidates if r is not None):
-            quads = np.concatenate([line.quad for line in rows[ri].lines])
-            y0, y1, x0 = float(quads[:, 1].min()), float(quads[:, 1].max()), float(quads[:, 0].max())
+            box = rows[ri].box
+            y0, y1, x0 = float(box[0, 1]), float(box[2, 1]), float(box[2, 0])
             pad = 0.3 * (y1 - y0)
             if width - x0 < 2 * (y1 - y0):
                 continue  # the row already reaches the right edge
@@ -445,9 +442,8 @@ class DocumentReaders:
             if crop.shape[0] < 4 or crop.shape[1] < 4:
                 continue
             (text, score), = self.engine.recognize([crop])
-            m = st._UNIT.search(text.replace(" ", "").replace("\u3000", ""))
-            if m:
-                unit = "元" if m.group(1) == "人民币元" else m.group(1)
+            unit = st.unit_in(text)
+            if unit:
                 return FieldReading(unit, round(0.8 * score, 4), self._box(page, band), text)
         return FieldReading()
 

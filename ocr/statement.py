@@ -119,11 +119,18 @@ def find_item_row(rows: list[RowText], pattern: re.Pattern, start: int) -> tuple
     return None
 
 
+def unit_in(text: str) -> str | None:
+    """The unit a "单位：…" in ``text`` names (元, 千元, 万元, 百万元), or None."""
+    m = _UNIT.search(re.sub(r"[\s\u3000]", "", text))
+    if m is None:
+        return None
+    return "元" if m.group(1) == "人民币元" else m.group(1)
+
+
 def find_unit(rows: list[RowText], stop: int) -> tuple[str | None, int | None, tuple[int, int] | None]:
     for ri, row in enumerate(rows[: stop + 1]):
-        m = _UNIT.search(re.sub(r"[\s\u3000]", "", row.text))
-        if m:
-            unit = "元" if m.group(1) == "人民币元" else m.group(1)
+        unit = unit_in(row.text)
+        if unit:
             raw = re.search(r"单\s*位", row.text)
             start = raw.start() if raw else 0
             return unit, ri, (start, len(row.text))
