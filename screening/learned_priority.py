@@ -34,7 +34,7 @@ from models.priority import PriorityModel
 from .codes import CODES, Severity, severity_of
 from .contract import ENTITY_KINDS, STAGES, Priority
 from .errors import ModelError
-from .priority import PRESSURE_WEIGHT, SeverityPrior, score_of, time_pressure
+from .priority import SeverityPrior, pressure_counts, score_of, time_pressure
 
 SEVERITIES = tuple(s.value for s in Severity)
 HISTORY_PRIOR = (1.0, 3.0)  # (returns, decisions) pseudo-counts: a newcomer looks like a 1-in-3 filer
@@ -261,7 +261,7 @@ class LearnedPrioritizer:
             reasons = [r for r in reasons if r in ("ENTITY_HISTORY", "DUPLICATE_SCORE")]
         now = self._now or (datetime.now(sub.submitted_at.tzinfo) if sub.submitted_at is not None else datetime.now())
         pressure = time_pressure(sub.stage, sub.submitted_at, now)
-        if 100 * PRESSURE_WEIGHT * pressure >= 5:
+        if pressure_counts(pressure):
             reasons = reasons[: self.max_reasons - 1] + ["TIME_PRESSURE"]
         return Priority(score=score_of(p, pressure), p_reject=round(p, 4), reasons=reasons[: self.max_reasons],
                         model=model.version)

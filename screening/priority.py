@@ -63,6 +63,18 @@ def score_of(p_reject: float, pressure: float) -> float:
     return round(100 * (P_WEIGHT * p_reject + PRESSURE_WEIGHT * pressure), 2)
 
 
+def pressure_counts(pressure: float) -> bool:
+    """Whether time pressure is a reason (``TIME_PRESSURE``): it adds at least 5 points."""
+    return 100 * PRESSURE_WEIGHT * pressure >= 5
+
+
+def score_today(p_reject: float, stage: str, submitted_at: datetime, now: datetime) -> tuple[float, float]:
+    """(score, time pressure) of a stored p_reject as the queue orders it at ``now``: working
+    days counted in Beijing time, as ``pressure_steps`` does in SQL."""
+    pressure = time_pressure(stage, submitted_at.astimezone(BEIJING), now.astimezone(BEIJING))
+    return score_of(p_reject, pressure), pressure
+
+
 def pressure_steps(stage: str, now: datetime) -> list[tuple[datetime, float]]:
     """Time pressure as a step function of the submission time, for ordering the queue now.
 
@@ -117,6 +129,6 @@ class SeverityPrior:
             datetime.now(sub.submitted_at.tzinfo) if sub.submitted_at is not None else datetime.now()
         )
         pressure = time_pressure(sub.stage, sub.submitted_at, now)
-        if 100 * PRESSURE_WEIGHT * pressure >= 5:
+        if pressure_counts(pressure):
             reasons = reasons + ["TIME_PRESSURE"]
         return Priority(score=score_of(p, pressure), p_reject=round(p, 4), reasons=reasons[:6], model=self.version)

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from screening.codes import CODES
-from screening.priority import BEIJING, score_of, time_pressure, working_days_between
+from screening.priority import BEIJING, score_today, working_days_between
 
 CHINA = BEIJING  # review targets count working days in Beijing time
 
@@ -145,8 +145,7 @@ def score_now(priority: dict, stage: str, submitted_at: datetime | str, now: dat
         submitted_at = datetime.fromisoformat(submitted_at)
     if submitted_at.tzinfo is None:
         submitted_at = submitted_at.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    return score_of(priority["p_reject"], time_pressure(stage, submitted_at.astimezone(CHINA), now.astimezone(CHINA)))
+    return score_today(priority["p_reject"], stage, submitted_at, now or datetime.now(timezone.utc))[0]
 
 
 # ---------------------------------------------------------------- findings and evidence

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..contract import Decision, Report, Submission, to_jsonable
 from ..errors import Conflict, InvalidInput, NotFound
-from ..priority import PRESSURE_WEIGHT, P_WEIGHT, STAGES_WITH_TARGETS, pressure_steps, score_of
+from ..priority import PRESSURE_WEIGHT, P_WEIGHT, STAGES_WITH_TARGETS, pressure_counts, pressure_steps, score_today
 from ..pipeline import UploadedFile
 from .blobs import BlobStore
 from .db import session_factory
@@ -333,7 +333,7 @@ class Store:
             submitted = _aware(sub.submitted_at)
             items.append({
                 "submission_id": sub.submission_id, "stage": sub.stage, "revision": sub.latest_revision,
-                "priority": _priority_today(report.get("priority", {}), sub, steps),
+                "priority": _priority_today(report.get("priority", {}), sub, now),
                 "submitted_at": submitted.isoformat(),
                 "age_days": round((now - submitted).total_seconds() / 86400, 2),
                 "codes": sorted({f["code"] for f in findings if f.get("severity") != "info"}),
@@ -464,17 +464,16 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _priority_today(stored: dict, sub: SubmissionRow, steps: dict) -> dict:
+def _priority_today(stored: dict, sub: SubmissionRow, now: datetime) -> dict:
     """The stored priority with today's score (and TIME_PRESSURE among the reasons once it counts)."""
     if sub.p_reject is None:
         return stored
-    submitted = _aware(sub.submitted_at)
-    pressure = next((v for since, v in steps.get(sub.stage, []) if submitted >= since), 1.0)
-    out = {**stored, "score": score_of(sub.p_reject, pressure), "time_pressure": pressure}
+    score, pressure = score_today(sub.p_reject, sub.stage, _aware(sub.submitted_at), now)
+    out = {**stored, "score": score, "time_pressure": pressure}
     if "score" in stored:
         out["score_at_screening"] = stored["score"]
     reasons = [r for r in stored.get("reasons", []) if r != "TIME_PRESSURE"]
-    if 100 * PRESSURE_WEIGHT * pressure >= 5:
+    if pressure_counts(pressure):
         reasons.append("TIME_PRESSURE")
     out["reasons"] = reasons
     return out
