@@ -307,15 +307,6 @@ class Store:
                        RevisionRow.revision == SubmissionRow.latest_revision,
                        FindingRow.code == code)
             ))
-        # ordered by the score as it stands today: the stored p_reject with today's time pressure
-        # (a submission screened on Monday has more pressure on Thursday); the stored score only
-        # where no p_reject was recorded
-        steps = {stage: pressure_steps(stage, now) for stage in STAGES_WITH_TARGETS}
-        pressure = case(*[(and_(SubmissionRow.stage == stage,
-                                 SubmissionRow.submitted_at >= since.astimezone(timezone.utc)), value)
-                          for stage, stage_steps in steps.items() for since, value in stage_steps], else_=1.0)
-        score_today = func.coalesce(100 * (P_WEIGHT * SubmissionRow.p_reject + PRESSURE_WEIGHT * pressure),
-                                    SubmissionRow.priority_score)
         with self.Session() as s:
             total = s.execute(select(func.count()).select_from(SubmissionRow).where(and_(*conds))).scalar_one()
             rows = s.execute(
@@ -324,7 +315,7 @@ class Store:
                                         RevisionRow.revision == SubmissionRow.latest_revision))
                 .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
                 .where(and_(*conds))
-                .order_by(score_today.desc(), SubmissionRow.submitted_at, SubmissionRow.id)
+                .order_by(_score_today_sql(now).desc(), SubmissionRow.submitted_at, SubmissionRow.id)
                 .limit(limit).offset(offset)
             ).all()
         items = []
@@ -462,6 +453,19 @@ def _decision_dict(row: DecisionRow, submission_id: str, revision: int) -> dict:
 
 def _sha(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _score_today_sql(now: datetime):
+    """``score_today`` as a SQL expression, for ordering the queue by the score as it stands now:
+    the stored p_reject with today's time pressure (a submission screened on Monday has more
+    pressure on Thursday), the pressure as ``pressure_steps`` (bounds in UTC: SQLite compares
+    wall times); the stored score only where no p_reject was recorded."""
+    steps = [(stage, since.astimezone(timezone.utc), value)
+             for stage in STAGES_WITH_TARGETS for since, value in pressure_steps(stage, now)]
+    pressure = case(*[(and_(SubmissionRow.stage == stage, SubmissionRow.submitted_at >= since), value)
+                      for stage, since, value in steps], else_=1.0)
+    return func.coalesce(100 * (P_WEIGHT * SubmissionRow.p_reject + PRESSURE_WEIGHT * pressure),
+                         SubmissionRow.priority_score)
 
 
 def _priority_today(stored: dict, sub: SubmissionRow, now: datetime) -> dict:
