@@ -150,7 +150,8 @@ class DuplicateSearch:
             filings = [f for f in (self._filing_of(rev) for _, rev in latest.values()) if f is not None]
             for _, rev in sorted(latest.values(), key=lambda x: x[0]):
                 if (rev.form or {}).get("stage") == "revocation":
-                    filings = [f for f in filings if not _withdrawn(f, rev)]
+                    gone = _withdrawn(filings, rev)
+                    filings = [f for f in filings if f.revision_id not in gone]
             if filings:
                 vecs = self.embedder.encode([f.text for f in filings])
                 ids = np.array([f.revision_id for f in filings], dtype=np.int64)
@@ -203,9 +204,10 @@ class DuplicateSearch:
                 state.current[rev.submission_id] = rev.id
             elif (rev.form or {}).get("stage") == "revocation":
                 # a withdrawn product leaves the index at once, with its annual updates
-                for held in [h for h in state.filings.values() if _withdrawn(h, rev)]:
-                    self._drop(held.revision_id)
-                new = [n for n in new if not _withdrawn(n, rev)]
+                gone = _withdrawn([*state.filings.values(), *new], rev)
+                for revision_id in gone:
+                    self._drop(revision_id)
+                new = [n for n in new if n.revision_id not in gone]
         # two revisions of one submission in the same batch: keep the later one only
         keep: dict[str, Filing] = {}
         for f in new:
@@ -376,10 +378,14 @@ class DuplicateSearch:
             return out
 
 
-def _withdrawn(f: Filing, rev) -> bool:
-    """Whether revision ``rev`` (a revocation) withdraws the filing ``f`` recorded before it: the
-    filing it names by submission_id, or any earlier record of the same product of the entity."""
+def _withdrawn(filings, rev) -> set[int]:
+    """The revision ids among ``filings`` that revision ``rev`` (a revocation) withdraws: the filing
+    it names by submission_id, and every record of the same product of the entity (its annual
+    updates) recorded before it. A re-filing after the revocation is not touched."""
     target, product = revoked_by({**(rev.form or {}), "submission_id": rev.submission_id})
-    if f.revision_id >= rev.id or (target is None and product is None):
-        return False
-    return f.submission_id in (target, rev.submission_id) or (product is not None and same_product(product, f))
+    if target is None and product is None:
+        return set()
+    earlier = [f for f in filings if f.revision_id < rev.id]
+    named = [f for f in earlier if f.submission_id in (target, rev.submission_id)]
+    anchors = named + ([product] if product is not None else [])
+    return {f.revision_id for f in earlier if f in named or any(same_product(a, f) for a in anchors)}
