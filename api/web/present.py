@@ -52,6 +52,9 @@ FIELD_LABELS = {
     "product.patents.case_number": "案件编号", "product.patents.holder": "专利权人",
     "product.patents.licensee": "被许可人", "product.patents.title": "专利名称",
     "documents": "上传文件",
+    "product.figures_wan": "产品经济数据", "product.patents": "关联专利", "entity.figures_wan": "单位资产信息",
+    "filed_submission_id": "原备案编号", "revocation": "撤销申请", "revocation.reason": "撤销原因",
+    "revocation.explanation": "撤销说明",
 }
 ENTITY_KINDS = {"enterprise": "企业", "university": "高等院校", "research_institute": "科研院所",
                 "rd_institution": "新型研发机构", "social_organization": "社会组织"}

@@ -57,9 +57,12 @@ class RegulatedGroup:
     exclude: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
 
-    def head_of(self, text: str) -> str | None:
-        """The listed head the name ends with, unless an exclusion says it is something else."""
-        if not text or any(x in text for x in self.exclude):
+    def head_of(self, raw: str | None) -> str | None:
+        """The listed head the name ends with (bracketed remarks aside), unless an exclusion
+        anywhere in it, remarks included ("绞肉机（手工具）"), says it is something else."""
+        full = unicodedata.normalize("NFKC", raw or "")
+        text = _clean(full)
+        if not text or any(x in full for x in self.exclude):
             return None
         if self.require and not any(r in text for r in self.require):
             return None
@@ -77,14 +80,19 @@ def regulated_groups() -> tuple[RegulatedGroup, ...]:
     )
 
 
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
 def _clean(text: str | None) -> str:
-    return re.sub(r"[\s（）()]+", "", unicodedata.normalize("NFKC", text or ""))
+    """NFKC (full-width brackets become ASCII), bracketed remarks and whitespace dropped:
+    "电冰箱（家用）" ends with its head again."""
+    return re.sub(r"\s+", "", _BRACKETED.sub("", unicodedata.normalize("NFKC", text or "")))
 
 
 def regulated_matches(product: Product) -> list[tuple[RegulatedGroup, dict]]:
     """[(group, how it matched)] for the product, one entry per group."""
-    name = _clean(product.name)
-    category = _clean(product.category.name if product.category else None)
+    name = product.name
+    category = product.category.name if product.category else None
     code = "".join(_DIGITS.findall(product.industry.code or "")) if product.industry else ""
     out = []
     for g in regulated_groups():

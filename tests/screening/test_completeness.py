@@ -144,13 +144,15 @@ def test_unregulated_product_needs_no_certificate():
     ("低糖酸奶", "C1440", "licence_food"),
     ("电动叉车", None, "licence_special_equipment"),
     ("电动自行车用锂离子蓄电池", None, "ccc_ebike_parts"),
+    ("电冰箱（家用，双门）", None, "ccc_household"),
 ])
 def test_regulated_groups_match_on_name_head_or_industry(name, industry, expected):
     product = Product(name=name, industry=CodeName(code=industry) if industry else None)
     assert expected in [g.id for g, _ in regulated_matches(product)]
 
 
-@pytest.mark.parametrize("name", ["手机壳", "轮胎模具", "自行车轮胎", "防爆膜", "汽车空调", "空调遥控器", "咖啡胶囊", "散热风扇"])
+@pytest.mark.parametrize("name", ["手机壳", "轮胎模具", "自行车轮胎", "防爆膜", "汽车空调", "空调遥控器", "咖啡胶囊", "散热风扇",
+                                  "绞肉机（手工具）", "飞机轮胎", "3D打印机", "非电动螺丝刀", "宠物沐浴露", "耐火水泥"])
 def test_parts_and_look_alikes_are_not_regulated(name):
     assert regulated_matches(Product(name=name)) == []
 
