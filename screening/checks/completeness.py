@@ -97,7 +97,9 @@ def regulated_matches(product: Product) -> list[tuple[RegulatedGroup, dict]]:
     out = []
     for g in regulated_groups():
         matched: dict = {}
-        if code and any(code.startswith(p) for p in g.industry):
+        # a name the group excludes (汽车空调 under 3852) is not regulated by its industry class either
+        excluded = any(x in unicodedata.normalize("NFKC", name or "") for x in g.exclude)
+        if code and not excluded and any(code.startswith(p) for p in g.industry):
             matched["industry_code"] = product.industry.code
         if h := g.head_of(name):
             matched["product_name"] = h

@@ -157,6 +157,12 @@ def test_parts_and_look_alikes_are_not_regulated(name):
     assert regulated_matches(Product(name=name)) == []
 
 
+def test_an_excluded_name_is_not_regulated_by_its_industry_class_either():
+    assert regulated_matches(Product(name="汽车空调", industry=CodeName(code="C3852"))) == []
+    assert [g.id for g, _ in regulated_matches(Product(name="分体式空调", industry=CodeName(code="C3852")))] == [
+        "ccc_household"]
+
+
 # ---------------------------------------------------------------- annual update and revocation
 
 def test_annual_update_needs_a_new_proof_but_not_the_filed_images():
