@@ -66,7 +66,7 @@ class RegulatedGroup:
             return None
         if self.require and not any(r in text for r in self.require):
             return None
-        return next((h for h in sorted(self.heads, key=len, reverse=True) if text.endswith(h)), None)
+        return next((h for h in self.heads if text.endswith(h)), None)  # longest first (regulated_groups)
 
 
 @cache
@@ -74,7 +74,8 @@ def regulated_groups() -> tuple[RegulatedGroup, ...]:
     data = json.loads((Path(__file__).with_name("regulated_products.json")).read_text(encoding="utf-8"))
     return tuple(
         RegulatedGroup(id=g["id"], requirement=g["requirement"], document=g["document"], name=g["name"],
-                       industry=tuple(g.get("industry", ())), heads=tuple(g.get("heads", ())),
+                       industry=tuple(g.get("industry", ())),
+                       heads=tuple(sorted(g.get("heads", ()), key=len, reverse=True)),
                        exclude=tuple(g.get("exclude", ())), require=tuple(g.get("require", ())))
         for g in data["groups"]
     )
@@ -89,22 +90,49 @@ def _clean(text: str | None) -> str:
     return re.sub(r"\s+", "", _BRACKETED.sub("", unicodedata.normalize("NFKC", text or "")))
 
 
+@cache
+def _head_index() -> tuple[dict[str, list[RegulatedGroup]], tuple[int, ...]]:
+    """head -> the groups listing it, and the head lengths longest first: a name's possible heads
+    are its last n characters for those n (one dict lookup each, not a scan of every group)."""
+    index: dict[str, list[RegulatedGroup]] = {}
+    for g in regulated_groups():
+        for h in g.heads:
+            index.setdefault(h, []).append(g)
+    return index, tuple(sorted({len(h) for h in index}, reverse=True))
+
+
+def _heads(raw: str | None) -> dict[str, str]:
+    """group id -> the longest listed head ``raw`` ends with, the group's exclusions and
+    requirements applied (``RegulatedGroup.head_of``)."""
+    text = _clean(raw)
+    if not text:
+        return {}
+    index, lengths = _head_index()
+    out: dict[str, str] = {}
+    for n in lengths:
+        for g in index.get(text[-n:], ()) if n <= len(text) else ():
+            if g.id not in out and g.head_of(raw):
+                out[g.id] = text[-n:]
+    return out
+
+
 def regulated_matches(product: Product) -> list[tuple[RegulatedGroup, dict]]:
-    """[(group, how it matched)] for the product, one entry per group."""
+    """[(group, how it matched)] for the product, one entry per group, in the list's order."""
     name = product.name
-    category = product.category.name if product.category else None
+    names, categories = _heads(name), _heads(product.category.name if product.category else None)
     code = "".join(_DIGITS.findall(product.industry.code or "")) if product.industry else ""
+    folded = unicodedata.normalize("NFKC", name or "")
     out = []
     for g in regulated_groups():
         matched: dict = {}
         # a name the group excludes (汽车空调 under 3852) is not regulated by its industry class either
-        excluded = any(x in unicodedata.normalize("NFKC", name or "") for x in g.exclude)
-        if code and not excluded and any(code.startswith(p) for p in g.industry):
+        if code and g.industry and any(code.startswith(p) for p in g.industry) \
+                and not any(x in folded for x in g.exclude):
             matched["industry_code"] = product.industry.code
-        if h := g.head_of(name):
-            matched["product_name"] = h
-        if h := g.head_of(category):
-            matched["category_name"] = h
+        if g.id in names:
+            matched["product_name"] = names[g.id]
+        if g.id in categories:
+            matched["category_name"] = categories[g.id]
         if matched:
             out.append((g, matched))
     return out
