@@ -66,3 +66,25 @@ def test_a_revocation_is_recorded_and_queued(client, contract_example):
 def test_a_revocation_that_names_nothing_is_a_422(client):
     r = post(client, {"submission_id": "2027-R-000002", "stage": "revocation"})
     assert r.status_code == 422 and r.json()["field"] == "filed_submission_id"
+
+
+def _refiling(contract_example) -> dict:
+    return {**contract_example, "submission_id": "2027-P-000010", "submitted_at": "2027-06-01T10:00:00+08:00"}
+
+
+def _duplicates_of(response) -> list[str]:
+    return [f["evidence"]["other"]["submission_id"] for f in response.json()["findings"] if f["code"] == "DUPLICATE_FILING"]
+
+
+def test_over_http_a_refiling_is_a_duplicate_until_the_filing_is_revoked(client, contract_example):
+    assert post(client, contract_example).status_code == 200
+    assert _duplicates_of(post(client, _refiling(contract_example))) == [contract_example["submission_id"]]
+
+
+def test_over_http_a_revoked_filing_is_no_duplicate_of_its_refiling(client, contract_example):
+    assert post(client, contract_example).status_code == 200
+    revoke = {"submission_id": "2027-R-000001", "stage": "revocation", "submitted_at": "2027-05-06T10:00:00+08:00",
+              "filed_submission_id": contract_example["submission_id"], "revocation": {"reason": "patents_transferred"}}
+    assert post(client, revoke).status_code == 200
+    r = post(client, _refiling(contract_example))
+    assert r.status_code == 200 and _duplicates_of(r) == []
