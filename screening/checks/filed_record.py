@@ -13,8 +13,9 @@ Not found → CHECK_SKIPPED naming what was looked for, never silence. No store 
 cannot run (CHECK_FAILED, like any absent resource).
 
 Compared (annual updates only):
-- locked fields (五(二) "备案成功后，所填报的信息自动锁定"): the name and the model codes, any
-  change. Patents: seed 002 六(一) lets an update "根据实际情况对经济数据、关联专利等进行修改和更新",
+- locked fields (五(二) "备案成功后，所填报的信息自动锁定"): the name, any change; the models,
+  any change of model line (a colour, memory or size written differently is the same product,
+  五(一)1(2): listed in ``extracted["filed_record"]``, not flagged). Patents: seed 002 六(一) lets an update "根据实际情况对经济数据、关联专利等进行修改和更新",
   so a patent added or dropped (a lapsed one) is not a finding; only when none of the filed
   patents remains (the product's whole patent basis replaced) is it FILED_FIELD_CHANGED, at
   confidence 0.8. Partial changes are listed in ``extracted["filed_record"]``.
@@ -32,7 +33,7 @@ import unicodedata
 from datetime import date, datetime
 
 from ..duplicates.filing import Filing, normalise_patent, same_product
-from ..duplicates.model_codes import normalise_code, split_models
+from ..duplicates.model_codes import _bare, line_of, normalise_code, split_models
 from ..errors import ModelError
 from ..pipeline import Check, ScreeningContext
 from .seed_calendar import BEIJING, beijing_day, required_figures_year
@@ -100,9 +101,12 @@ class FiledRecordChecks(Check):
         if old_name and new_name and _norm(old_name) != _norm(new_name):
             self._changed(ctx, "product.name", "产品名称", f"“{old_name}” → “{new_name}”", old_name, new_name, base)
         old_models, new_models = split_models(filed.get("models")), split_models(product.models)
-        if new_models and {normalise_code(m) for m in old_models} != {normalise_code(m) for m in new_models}:
+        if new_models and _lines(old_models) != _lines(new_models):
             self._changed(ctx, "product.models", "规格型号",
                           f"{'、'.join(old_models) or '（未填）'} → {'、'.join(new_models)}", old_models, new_models, base)
+        elif new_models and {normalise_code(m) for m in old_models} != {normalise_code(m) for m in new_models}:
+            # colour, memory, size written differently: the same product (seed 002 五(一)1(2)), said, not flagged
+            summary["models_variants_changed"] = {"old": old_models, "new": new_models}
         old_patents = {normalise_patent(p.get("number")) for p in filed.get("patents") or [] if p} - {""}
         new_patents = {normalise_patent(p.number) for p in product.patents or []} - {""}
         if old_patents and new_patents and old_patents != new_patents:
@@ -188,6 +192,10 @@ def find_filed(sub, records):
         return None, "entity_and_product", looked_for
     candidates.sort(key=lambda r: (r.decision == "approved", r.revision_id), reverse=True)
     return candidates[0], "entity_and_product", looked_for
+
+
+def _lines(models: list[str]) -> set[str]:
+    return {_bare(line_of(m)) for m in models} - {""}
 
 
 def _norm(text: str) -> str:

@@ -96,6 +96,12 @@ def test_an_added_model_line_is_a_changed_locked_field(service, filed):
     assert f["field"] == "product.models" and "BCD-520W → BCD-520W、BCD-520WPro" in f["message"]
 
 
+def test_a_colour_written_into_the_model_is_the_same_line_and_only_listed(service, filed):
+    report = _screen(service, _update(product_models=["BCD-520W 白色"]), {"proof2026.jpg": PROOF_2026})
+    assert found(report, "FILED_FIELD_CHANGED") == []
+    assert report["extracted"]["filed_record"]["models_variants_changed"] == {"old": ["BCD-520W"], "new": ["BCD-520W 白色"]}
+
+
 def test_patents_updated_as_the_seed_allows_are_listed_not_flagged(service, filed):
     patents = [*CONTRACT_EXAMPLE["product"]["patents"], {"number": "CN201920012345.1", "core": False}]
     report = _screen(service, _update(product_patents=patents), {"proof2026.jpg": PROOF_2026})
