@@ -34,7 +34,6 @@ DOCUMENT_KINDS: tuple[str, ...] = (
     "organisation_certificate",  # 组织机构代码证: stands in for the licence (seed 002 三(一))
 )
 RevocationReason = Literal["off_market", "patents_lapsed", "patents_transferred", "other"]
-REVOCATION_REASONS: tuple[str, ...] = ("off_market", "patents_lapsed", "patents_transferred", "other")
 
 
 @dataclass
