@@ -165,3 +165,14 @@ def test_without_a_store_the_part_is_failed_not_passed():
     form = parse_submission(_update())
     report = Pipeline([FiledRecordChecks()], Resources()).screen(form, {})
     assert report.status == "degraded" and [f.code for f in report.findings] == ["CHECK_FAILED"]
+
+
+def test_a_record_filed_the_same_year_is_not_last_years(service, store):
+    filing = _filing()
+    filing["submitted_at"] = "2027-01-05T10:00:00+08:00"
+    _screen(service, filing, {"proof.jpg": PROOF_2025})
+    form = _update(documents=[{"kind": "economic_proof", "file": "proof.jpg"}])
+    form["product"]["figures_wan"] = copy.deepcopy(CONTRACT_EXAMPLE["product"]["figures_wan"])
+    report = _screen(service, form, {"proof.jpg": PROOF_2025})
+    assert found(report, "UPDATE_PROOF_STALE") == [] and found(report, "UPDATE_FIGURES_STALE") == []
+    assert report["extracted"]["filed_record"]["same_year"] is True
