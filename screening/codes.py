@@ -69,6 +69,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DUPLICATE_IMAGE": (M, "产品图片与其他备案重复"),
     "IMAGE_NOT_PHOTO": (M, "产品主图不是实物照片"),
     "PROOF_MISMATCH": (H, "证明材料与填写的经济数据不一致"),
+    # added with the review rules of the second round (DOMAIN.md, in its order)
+    "DOCUMENT_MISSING": (H, "缺少必须上传的材料"),
+    "IMAGE_MAIN_COUNT": (H, "产品主图应有且仅有一幅"),
+    "ANNUAL_UPDATE_OUT_OF_WINDOW": (M, "年度更新不在1月1日至3月31日之间"),
+    "ASSET_UPDATE_OVERDUE": (H, "5月1日后未更新上一年度资产信息"),
+    "FILED_FIELD_CHANGED": (H, "更新修改了备案后锁定的信息"),
+    "UPDATE_FIGURES_STALE": (H, "更新的数据不是上一年度的"),
+    "UPDATE_PROOF_STALE": (M, "更新未替换上一年度的经济证明材料"),
     # files (any stage)
     "FILE_TYPE_INVALID": (B, "文件格式不符合要求"),
     "FILE_TOO_LARGE": (B, "文件超过大小限制"),

@@ -28,7 +28,10 @@ def load_resources(settings: Settings, store: Store | None, *, ocr: bool | None 
     res = Resources()
     status = LoadReport()
     if store is not None:
+        from .storage.filed import FiledRecords
+
         res.verified_codes = store.is_code_verified
+        res.filed_records = FiledRecords(store)
 
     def attempt(name: str, loader):
         try:

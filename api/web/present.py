@@ -15,9 +15,9 @@ from screening.priority import BEIJING, score_today, working_days_between
 
 CHINA = BEIJING  # review targets count working days in Beijing time
 
-STAGES = {"entity": "实名认证", "product": "产品备案", "annual_update": "年度更新"}
+STAGES = {"entity": "实名认证", "product": "产品备案", "annual_update": "年度更新", "revocation": "撤销备案"}
 # the review-time targets from DOMAIN.md, in working days: (usual, at most)
-TARGETS = {"entity": (1, 2), "product": (3, 5), "annual_update": (3, 5)}
+TARGETS = {"entity": (1, 2), "product": (3, 5), "annual_update": (3, 5), "revocation": (3, 5)}
 SEVERITIES = [("block", "不予通过", "依规直接不予通过"), ("high", "高风险", "几乎总被退回"),
               ("medium", "需核实", "常被退回，请查看"), ("info", "提示", "供审核参考")]
 SEVERITY_LABEL = {k: label for k, label, _ in SEVERITIES}
@@ -26,7 +26,7 @@ VERDICTS = {"confirmed": "确认", "false_positive": "误报"}
 DOCUMENTS = {
     "business_licence": "营业执照", "profit_statement": "利润表", "integrity_pledge": "诚信承诺书",
     "product_photo": "产品照片", "product_image": "产品图片", "economic_proof": "经济效益证明材料",
-    "certification": "资质证明", "product_video": "产品视频",
+    "certification": "资质证明", "product_video": "产品视频", "organisation_certificate": "组织机构代码证",
 }
 EXTRA_REASONS = {"TIME_PRESSURE": "审核时限临近"}
 
@@ -52,6 +52,9 @@ FIELD_LABELS = {
     "product.patents.case_number": "案件编号", "product.patents.holder": "专利权人",
     "product.patents.licensee": "被许可人", "product.patents.title": "专利名称",
     "documents": "上传文件",
+    "product.figures_wan": "产品经济数据", "product.patents": "关联专利", "entity.figures_wan": "单位资产信息",
+    "filed_submission_id": "原备案编号", "revocation": "撤销申请", "revocation.reason": "撤销原因",
+    "revocation.explanation": "撤销说明",
 }
 ENTITY_KINDS = {"enterprise": "企业", "university": "高等院校", "research_institute": "科研院所",
                 "rd_institution": "新型研发机构", "social_organization": "社会组织"}

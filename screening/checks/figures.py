@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..contract import EntityFigures, ProductFigures
 from ..pipeline import Check, ScreeningContext
+from .seed_calendar import beijing_day, deferral_note
 
 ENTITY_LABELS = {
     "total_cost": "单位年度总成本",
@@ -84,7 +85,8 @@ class FigureRules(Check):
         if sub.entity is not None:
             if entity_figures is None:
                 if sub.stage == "entity":
-                    ctx.skip("entity.figures_wan", "单位资产信息的一致性（可延后填写至4月30日）")
+                    # date-aware: after 30 April nothing may say the figures can still wait
+                    ctx.skip("entity.figures_wan", f"单位资产信息的一致性（{deferral_note(beijing_day(ctx))}）")
                 elif sub.product is not None and sub.product.figures_wan is not None:
                     ctx.skip("entity.figures_wan", "产品经济数据与单位数据的比对")
             else:
