@@ -44,9 +44,11 @@ from datetime import datetime, timedelta, timezone
 from screening.contract import Decision, DuplicateRef, FindingFeedback
 from screening.parsing import parse_submission
 from screening.pipeline import Check, Pipeline, Resources, ScreeningContext
+# the check characters the forms are built with are the validators' own (one implementation)
+from screening.validators.patent_number import check_char as patent_check
+from screening.validators.uscc import ALPHABET as USCC_ALPHABET
+from screening.validators.uscc import check_char as uscc_check
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CST = timezone(timedelta(hours=8))
 START = datetime(2026, 1, 5, 9, 0, tzinfo=CST)
 
@@ -99,17 +101,6 @@ PRODUCTS = [  # (name, category name, industry code, intro)
 BRANDS = ["海尔", "美的", "格力", "华为", "小米"]
 METHOD_SUFFIX = ["制备方法", "生产工艺", "处理技术", "解决方案"]
 BROAD = ["电器", "叶片", "电子烟结构件", "设备", "材料"]
-
-
-def uscc_check(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def patent_check(digits: str) -> str:
-    total = sum(int(d) * (2 + i % 8) for i, d in enumerate(digits))
-    r = total % 11
-    return "X" if r == 10 else str(r)
 
 
 @dataclass

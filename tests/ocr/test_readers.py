@@ -134,13 +134,12 @@ def test_real_licences(readers, realdata):
 
 def test_paddle_engine_optional():
     pytest.importorskip("paddleocr", reason="paddleocr is an optional extra (docs/ocr.md)")
-    import os
+    from screening.resources import load_readers
+    from screening.settings import Settings
 
-    if not os.environ.get("PRESCREEN_PADDLE_DET_DIR"):
+    settings = Settings(ocr_engine="paddleocr")
+    if not (settings.paddle_det_dir and settings.paddle_rec_dir):
         pytest.skip("PRESCREEN_PADDLE_DET_DIR/REC_DIR not set: no local paddle model folders")
-    from ocr.engine import PaddleOcrEngine
-    from ocr.readers import DocumentReaders
-
-    readers = DocumentReaders(PaddleOcrEngine(), CODE_RULES)
+    readers = load_readers(settings)
     img, truth = render_licence(random.Random(11), "paper", damage=[])
     assert readers.read_licence(np.asarray(img)).uscc.value == truth["uscc"]
