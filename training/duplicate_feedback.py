@@ -1,4 +1,4 @@
-"""Reviewers' duplicate decisions as training pairs for the pair scorer (issue 6, item 4).
+"""Reviewers' duplicate decisions as training pairs for the pair scorer.
 
     prescreen train duplicates --feedback [--promote]      # the command (training/duplicates.py)
 
