@@ -1,3 +1,4 @@
+# Over 400 lines: one class runs both readers over one page pipeline (detect, orient, recognise, fallbacks).
 """The document readers the rest of the system uses, loaded once at start-up.
 
     readers = DocumentReaders.load(rules)          # rules: screening.validators.uscc.CODE_RULES

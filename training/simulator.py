@@ -1,3 +1,4 @@
+# Over 400 lines: filers, defects, detectors and reviewers are one seeded process whose rates are read together.
 """A reviewer simulator: submissions with known defects, screened, then decided as the rules say.
 
 The whole retraining loop runs on it in tests and benchmarks::
