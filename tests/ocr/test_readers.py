@@ -25,12 +25,13 @@ LABELS = Path(__file__).resolve().parents[2] / "eval" / "data" / "real_licences.
 def test_code_judge_corrects_one_slip_and_refuses_otherwise():
     good = "91440300MA5H3E0T3W"
     assert judge(good, 0.99, CODE_RULES).status == "ok"
-    slipped = judge("91440300MA5H3E0T8W", 0.99, CODE_RULES)  # the 90°-rotated real licence's slip
-    assert slipped.status in ("corrected", "unreadable")
-    assert slipped.value in (good, None)
+    # the 90°-rotated real licence's slip (3 read as 8): one confusable fits the check character
+    slipped = judge("91440300MA5H3E0T8W", 0.99, CODE_RULES)
+    assert (slipped.status, slipped.value) == ("corrected", good)
     assert judge("92441284MACC", 0.99, CODE_RULES).status == "unreadable"  # cut short: never guessed
+    # two slips (3→8 and W→B): beyond what one correction may fix, so refused, not guessed
     two = judge("91440300MA5H3E0T8B", 0.99, CODE_RULES)
-    assert two.value in (None, good)
+    assert (two.status, two.value) == ("unreadable", None)
 
 
 @pytest.mark.parametrize("layout,damage", [("vertical", ["jpeg"]), ("paper", ["rot180", "blur"]),
@@ -96,7 +97,8 @@ def test_tiny_and_truncated_images(readers):
     buf = io.BytesIO()
     img.save(buf, "JPEG")
     r = readers.read_licence(buf.getvalue()[: len(buf.getvalue()) // 3])
-    assert r.error or r.uscc.value is None or len(r.uscc.value) == 18
+    # a third of a JPEG does not decode: the reading says so rather than reading a partial page
+    assert r.error and "cannot decode" in r.error and r.uscc.value is None
 
 
 def test_huge_upload_refused_quickly(tmp_path):
