@@ -100,6 +100,7 @@ def test_keys_create_list_revoke(cli_env, capsys):
     assert main(["keys", "revoke", "psk_nothing"]) == 2
 
 
+@pytest.mark.slow
 def test_read_prints_the_fields_of_one_document(tmp_path, capsys):
     import random
 

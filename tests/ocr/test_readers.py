@@ -34,8 +34,10 @@ def test_code_judge_corrects_one_slip_and_refuses_otherwise():
     assert (two.status, two.value) == ("unreadable", None)
 
 
-@pytest.mark.parametrize("layout,damage", [("vertical", ["jpeg"]), ("paper", ["rot180", "blur"]),
-                                           ("electronic", ["rot90", "watermark"])])
+# one layout of each document in `make test-fast`; the others (OCR seconds each) are slow
+@pytest.mark.parametrize("layout,damage", [pytest.param("vertical", ["jpeg"], marks=pytest.mark.slow),
+                                           ("paper", ["rot180", "blur"]),
+                                           pytest.param("electronic", ["rot90", "watermark"], marks=pytest.mark.slow)])
 def test_licence_layouts(readers, layout, damage):
     img, truth = render_licence(random.Random(11), layout, damage=damage)
     r = readers.read_licence(img)
@@ -46,7 +48,8 @@ def test_licence_layouts(readers, layout, damage):
     assert 0 <= x0 < x1 <= img.width and 0 <= y0 < y1 <= img.height
 
 
-@pytest.mark.parametrize("layout,unit", [("standard", "元"), ("cumulative", "千元"), ("audit", "万元")])
+@pytest.mark.parametrize("layout,unit", [("standard", "元"), pytest.param("cumulative", "千元", marks=pytest.mark.slow),
+                                         pytest.param("audit", "万元", marks=pytest.mark.slow)])
 def test_statement_layouts(readers, layout, unit):
     img, truth = render_statement(random.Random(5), layout, unit=unit, damage=["skew"])
     r = readers.read_statement(img)
@@ -58,6 +61,7 @@ def test_statement_layouts(readers, layout, unit):
     assert bool(r.seal.value) == truth["sealed"]
 
 
+@pytest.mark.slow
 def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers, realdata):
     """The held-out statement whose "单位：元" the text detector did not find (a watermark across it,
     perspective): the band right of the preparer's row is recognised instead. (The generator draws
@@ -72,6 +76,7 @@ def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers, realdat
     assert reading.operating_revenue.value == truth["operating_revenue"]
 
 
+@pytest.mark.slow
 def test_a_code_line_lost_under_an_overlay_is_found_in_its_gap(readers, realdata):
     """The held-out licence whose whole code line the detector lost under the 仅供备案使用 overlay:
     the unusually tall gap between two rows is detected again on its own (this exact page, like

@@ -106,6 +106,7 @@ def test_train_command_on_a_snapshot_with_a_frozen_holdout(data_dir, tmp_path, r
     assert first["version"] in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_train_command_on_the_store(data_dir, tmp_path, capsys):
     from screening.service import ScreeningService
     from screening.settings import get_settings
