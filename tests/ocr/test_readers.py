@@ -34,10 +34,9 @@ def test_code_judge_corrects_one_slip_and_refuses_otherwise():
     assert (two.status, two.value) == ("unreadable", None)
 
 
-# one layout of each document in `make test-fast`; the others (OCR seconds each) are slow
-@pytest.mark.parametrize("layout,damage", [pytest.param("vertical", ["jpeg"], marks=pytest.mark.slow),
-                                           ("paper", ["rot180", "blur"]),
-                                           pytest.param("electronic", ["rot90", "watermark"], marks=pytest.mark.slow)])
+@pytest.mark.slow  # whole-page OCR, several seconds a page (test_read_document_json reads one page in test-fast)
+@pytest.mark.parametrize("layout,damage", [("vertical", ["jpeg"]), ("paper", ["rot180", "blur"]),
+                                           ("electronic", ["rot90", "watermark"])])
 def test_licence_layouts(readers, layout, damage):
     img, truth = render_licence(random.Random(11), layout, damage=damage)
     r = readers.read_licence(img)
@@ -48,8 +47,8 @@ def test_licence_layouts(readers, layout, damage):
     assert 0 <= x0 < x1 <= img.width and 0 <= y0 < y1 <= img.height
 
 
-@pytest.mark.parametrize("layout,unit", [("standard", "元"), pytest.param("cumulative", "千元", marks=pytest.mark.slow),
-                                         pytest.param("audit", "万元", marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("layout,unit", [("standard", "元"), ("cumulative", "千元"), ("audit", "万元")])
 def test_statement_layouts(readers, layout, unit):
     img, truth = render_statement(random.Random(5), layout, unit=unit, damage=["skew"])
     r = readers.read_statement(img)
