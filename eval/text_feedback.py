@@ -18,7 +18,7 @@ legitimately name their product 高效<product>; others file true promotional na
    (``ServedTextFeedback``: the service's loader): NAME_ADJECTIVE's firing rate on each kind;
 4. every code's F1 on the fixed text sets with and without the filter (from step 2).
 
-Targets (issue 6): the planted code's firing rate on its kind falls by ≥ 80%; no code's F1 on
+Targets: the planted code's firing rate on its kind falls by ≥ 80%; no code's F1 on
 the fixed sets drops by more than 0.01.
 """
 

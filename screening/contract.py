@@ -27,6 +27,7 @@ DecisionKind = Literal["approved", "rejected", "returned"]
 FeedbackKind = Literal["confirmed", "false_positive"]
 
 STAGES: tuple[str, ...] = ("entity", "product", "annual_update", "revocation")
+PRODUCT_STAGES: tuple[str, ...] = ("product", "annual_update")  # the stages whose form carries a product to screen
 ENTITY_KINDS: tuple[str, ...] = ("enterprise", "university", "research_institute", "rd_institution", "social_organization")
 DOCUMENT_KINDS: tuple[str, ...] = (
     "business_licence", "profit_statement", "integrity_pledge", "product_photo",

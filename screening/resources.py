@@ -8,6 +8,7 @@ never a silent pass.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 
 from .checks import default_checks
@@ -64,11 +65,7 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
     embedder = cache(SentenceEmbedder.load_default)
     out = []
     if with_ocr:
-        from ocr.readers import DocumentReaders
-
-        from .validators.uscc import CODE_RULES
-
-        out.append(("ocr", lambda: DocumentReaders.load(CODE_RULES)))
+        out.append(("ocr", lambda: load_readers(settings)))
     out.append(("text", lambda: TextScreener.load_default(embedder())))
     # reviewers' false positives, learned (prescreen train text-feedback); follows the registry alias
     out.append(("text_feedback", lambda: ServedTextFeedback(settings.registry_dir, embedder())))
@@ -82,6 +79,22 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
         out.append(("duplicates", lambda: DuplicateSearch.open(settings.data_dir, store, embedder(),
                                                                scorer=served_pair_scorer(settings.registry_dir))))
     return out
+
+
+def load_readers(settings: Settings):
+    """The document readers as the settings say (engine, threads, timeout, model folders): the
+    one place ``ocr`` gets its configuration, for the service, ``prescreen read`` and the
+    evaluation alike."""
+    from ocr.readers import DocumentReaders
+
+    from .validators.uscc import CODE_RULES
+
+    if settings.ocr_engine.lower() == "paddleocr":
+        # paddlex reads this from the environment when it is imported: no download check offline
+        os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+    return DocumentReaders.load(CODE_RULES, engine=settings.ocr_engine, timeout_s=settings.ocr_timeout_s,
+                                threads=settings.ocr_threads, det_dir=settings.paddle_det_dir,
+                                rec_dir=settings.paddle_rec_dir)
 
 
 def build_pipeline(settings: Settings, store: Store | None, *, ocr: bool | None = None) -> tuple[Pipeline, LoadReport]:

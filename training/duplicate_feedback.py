@@ -1,4 +1,5 @@
-"""Reviewers' duplicate decisions as training pairs for the pair scorer (issue 6, item 4).
+# Over 400 lines: the feedback refit (pairs, split, weights, gate, card) and its evaluation scenario belong together.
+"""Reviewers' duplicate decisions as training pairs for the pair scorer.
 
     prescreen train duplicates --feedback [--promote]      # the command (training/duplicates.py)
 

@@ -20,20 +20,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from screening.settings import realdata_dir
+
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-def default_realdata_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent
-    return Path(os.environ.get("PRESCREEN_REALDATA", here.parent / "shared" / "realdata"))
 
 
 def split_of(item: str, test_share: float = 0.3, salt: str = "dup-v1") -> str:
@@ -51,7 +46,7 @@ class Vocab:
 
 
 def load_vocab(realdata: Path | None = None) -> Vocab:
-    root = Path(realdata or default_realdata_dir())
+    root = Path(realdata or realdata_dir())
     if not root.is_dir():
         raise FileNotFoundError(f"real data folder {root} is absent (set PRESCREEN_REALDATA)")
     v = Vocab()

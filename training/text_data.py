@@ -1,3 +1,4 @@
+# Over 400 lines: the composer, its segment vocabularies and the label bookkeeping are one generator.
 """Labelled product names composed from real vocabulary (the name tagger's and heads' data).
 
 A generated name is a sequence of segments, each carrying a tagger label (BRAND, SPEC, ADJ,

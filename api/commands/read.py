@@ -19,12 +19,12 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ocr import read_document
-    from ocr.readers import DocumentReaders
-    from screening.validators.uscc import CODE_RULES
+    from screening.resources import load_readers
+    from screening.settings import get_settings
 
     if not args.image.is_file():
         raise InvalidInput(f"no such file: {args.image}", field="image")
-    readers = DocumentReaders.load(CODE_RULES)
+    readers = load_readers(get_settings())
     json.dump(read_document(args.kind, args.image, readers), sys.stdout, ensure_ascii=False, indent=2)
     print()
     return 0

@@ -1,3 +1,4 @@
+# Over 400 lines: one function per thing a reviewer page shows; the templates stay free of logic.
 """What the reviewer pages show, computed from stored reports and forms (no HTTP here).
 
 Plain functions over the dicts the ``Store`` returns, so tests can call them directly.

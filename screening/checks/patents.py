@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 
+from ..contract import PRODUCT_STAGES
 from ..pipeline import Check, ScreeningContext
 from ..validators.patent_number import validate_patent_number
 from .entity import normalize_name
 
-PRODUCT_STAGES = ("product", "annual_update")
 _PARTIES = re.compile(r"[;；,，、\n]+")
 
 

@@ -13,10 +13,9 @@ the report's ``extracted["text_feedback_dropped"]``. Exact-rule findings are nev
 
 from __future__ import annotations
 
+from ..contract import PRODUCT_STAGES
 from ..errors import ModelError
 from ..pipeline import Check, ScreeningContext
-
-PRODUCT_STAGES = ("product", "annual_update")
 
 
 class TextChecks(Check):

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from models.pair_scorer import BASE_FEATURES
+
 from .image_hash import PHASH_MAX, PhotoHash, hamming
 from .model_codes import RELATIONS, line_of, relation, split_models
 
@@ -176,15 +178,13 @@ def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-FEATURES = (
-    "cosine", "name_equal", "name_jaccard", "intro_jaccard", "intro_missing",
-    *(f"model_{r}" for r in RELATIONS),
-    "patent_shared", "patent_jaccard", "patent_missing", "same_entity",
-    "photo_copy", "photo_distance", "photo_missing", "generation_differs",
-)
-
-
 def pair_features(a: Filing, b: Filing, cosine: float) -> dict[str, float]:
+    """The pair scorer's features, named and ordered by its one list (``BASE_FEATURES``)."""
+    signals = _signals(a, b, cosine)
+    return {name: signals[name] for name in BASE_FEATURES}
+
+
+def _signals(a: Filing, b: Filing, cosine: float) -> dict[str, float]:
     rel = relation(a.models, b.models)
     pa, pb = set(a.patents), set(b.patents)
     intro_missing = not (a.intro and b.intro)

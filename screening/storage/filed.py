@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ..contract import PRODUCT_STAGES
 from .store import Store
 from .tables import DecisionRow, RevisionFileRow, RevisionRow, SubmissionRow
 
-PRODUCT_STAGES = ("product", "annual_update")
 MAX_CANDIDATES = 200
 
 

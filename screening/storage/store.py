@@ -1,3 +1,4 @@
+# Over 400 lines: every read and write the service makes to its database, one transaction per method, in one place.
 """The repository: every read and write prescreen makes to its database.
 
 Each public method is one transaction. A screening is recorded in one transaction

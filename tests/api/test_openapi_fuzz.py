@@ -42,6 +42,7 @@ def fuzz_env(tmp_path_factory):
 
 # schemathesis' own pytest plugin does not run under pytest 9 ('Function' has no '_nodeid'),
 # so operations are driven with Hypothesis directly: same strategies, same checks.
+@pytest.mark.slow  # schemathesis drives every operation: the fuzz belongs to `make test`, not the quick loop
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_no_server_errors(fuzz_env, mode):
     app, key = fuzz_env

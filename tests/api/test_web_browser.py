@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.bench_pages import Server, seed_realistic
 from screening.storage.users import UserStore
+from tests.api.web_helpers import Server
+from training.pages_data import seed_realistic
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -10,8 +10,9 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from api.web import present
-from eval.bench_pages import make_finding, make_form, make_report, photo_image, seed_many, seed_realistic, sign_in
 from screening.parsing import parse_decision, parse_submission
+from tests.api.web_helpers import sign_in
+from training.pages_data import make_finding, make_form, make_report, photo_image, seed_many, seed_realistic
 
 PASSWORD = "correct-horse-42"
 

@@ -68,7 +68,10 @@ def test_the_duplicate_search_loaded_by_resources_uses_the_served_scorer(tmp_pat
         _scorer(tmp_path, "v9", dup_when_partial_patents=False)
         registry.register("pair-scorer", tmp_path / "v9")
         registry.promote("pair-scorer", "v9")
-        time.sleep(1.1)
+        # poll, with a deadline, for the swap the alias check makes (at most every 1 s)
+        deadline = time.monotonic() + 10
+        while search.version != "pair-scorer@v9" and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert search.version == "pair-scorer@v9" and search.threshold == PairScorer.load(registry.path("pair-scorer", "v9")).threshold
     finally:
         store.engine.dispose()

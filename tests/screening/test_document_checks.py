@@ -39,6 +39,7 @@ def _ctx(readers, entity, docs, images, today=date(2026, 3, 1)):
     return ScreeningContext(submission=sub, files={}, resources=Resources(ocr=readers), today=today, images=images)
 
 
+@pytest.mark.slow
 def test_mismatches_and_unit_error(readers):
     who = GenEntity("深圳市雄楚速通国际物流有限公司", "91440300MA5H3E0T3W")
     lic, _ = render_licence(random.Random(8), "paper", entity=who, damage=[])
@@ -60,6 +61,7 @@ def test_mismatches_and_unit_error(readers):
     assert ctx.extracted["business_licence"]["uscc"] == who.uscc
 
 
+@pytest.mark.slow
 def test_clean_filing_and_ineligible(readers):
     who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
     st, truth = render_statement(random.Random(2), "cumulative", entity=who, year=2025, unit="千元", sealed=True, damage=[])

@@ -42,6 +42,7 @@ def test_held_out_products_and_companies_are_unseen(vocab):
     assert not goods(train) & goods(test)
 
 
+@pytest.mark.slow
 def test_training_on_a_small_set_reaches_the_targets(vocab):
     from models.embedder import SentenceEmbedder
     from training.duplicates import train_default_pair_scorer

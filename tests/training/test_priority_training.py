@@ -53,6 +53,7 @@ def rows():
     return feature_rows(500, seed=61)
 
 
+@pytest.mark.slow
 def test_train_registers_a_candidate_with_its_card(tmp_path, rows):
     registry = Registry(tmp_path / "models")
     summary = train_priority(rows, registry, source="test")
@@ -93,6 +94,7 @@ def data_dir(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.mark.slow
 def test_train_command_on_a_snapshot_with_a_frozen_holdout(data_dir, tmp_path, rows, capsys):
     snap = write_rows(tmp_path / "snap.jsonl.gz", rows)
     assert read_rows(snap) == rows
@@ -106,6 +108,7 @@ def test_train_command_on_a_snapshot_with_a_frozen_holdout(data_dir, tmp_path, r
     assert first["version"] in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_train_command_on_the_store(data_dir, tmp_path, capsys):
     from screening.service import ScreeningService
     from screening.settings import get_settings
