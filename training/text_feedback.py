@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from models.base import Manifest, sha256_rows
+from models.base import Manifest, new_version, sha256_rows
 from models.registry import PromotionRefused, Registry
 from models.text_feedback import FilteredScreener, TextFeedbackFilter
 
@@ -164,12 +164,6 @@ def holdout_metrics(model: TextFeedbackFilter, rows: list[dict]) -> dict[str, di
 
 
 # ---------------------------------------------------------------------- training
-def new_version(data_hash: str) -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S") + "-" + data_hash[:6]
-
-
 def train_text_feedback(rows: list[dict], registry: Registry, screener, fixed: FixedSets, *, holdout: float = 0.2,
                         C: float = 1.0, promote: bool = False, force: bool = False, progress: bool = False,
                         source: str = "store", actor: str = "cli:train") -> dict[str, Any]:
