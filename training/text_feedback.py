@@ -289,7 +289,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the per-code logistic regressions")
     parser.add_argument("--n", type=int, default=3000, help="names in the fixed generated set (eval text --n)")
     parser.add_argument("--limit", type=int, default=None, help="at most this many real patent / JD titles (smoke runs)")
-    parser.add_argument("--realdata", type=Path, default=None)
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default: the realdata setting, ../shared/realdata)")
     parser.add_argument("--promote", action="store_true", help="promote if no code's fixed-set F1 drops by > 0.01")
     parser.add_argument("--force", action="store_true", help="with --promote: promote even if worse")
 
