@@ -275,9 +275,8 @@ def compare(candidate: Path, serving: Path, *, tolerance: float = 0.005,
         cfix, sfix = cm.metrics.get("fixed", {}), dict(sm.metrics.get("fixed", {}))
         measured = str(cm.metrics.get("compared_with") or "")
         if serving_version and measured.split("@")[-1] == serving_version:
-            # the candidate's training measured this very version on its own sets
-            for set_name, figures in (cm.metrics.get("fixed_serving") or {}).items():
-                sfix.setdefault(set_name, figures)
+            # the candidate's training measured this very version on the candidate's own sets
+            sfix.update(cm.metrics.get("fixed_serving") or {})
     out = []
     for set_name in sorted(set(cfix) & set(sfix)):
         c, s = cfix[set_name], sfix[set_name]

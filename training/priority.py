@@ -207,7 +207,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--snapshot-out", type=Path, metavar="PATH", help="also save the snapshot built from the store")
     parser.add_argument("--holdout", type=float, default=0.2, help="share of the latest decisions held out (0.2)")
     parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the logistic regression")
-    parser.add_argument("--calibration", choices=["auto", "isotonic", "platt"], default="auto")
+    parser.add_argument("--calibration", choices=["auto", "isotonic", "platt"], default="auto",
+                        help="auto: isotonic from 1,000 decisions, Platt scaling below")
     parser.add_argument("--promote", action="store_true", help="promote the candidate if not worse than the one in service")
     parser.add_argument("--force", action="store_true", help="with --promote: promote even if worse")
     parser.add_argument("--freeze-holdout", metavar="NAME",
