@@ -78,7 +78,7 @@ class VersionInfo:
 @dataclass
 class Promotion:
     name: str
-    version: str
+    version: str | None  # None: a rollback left no version of this model in service
     previous: str | None
     forced: bool
     comparison: list[dict] = field(default_factory=list)
@@ -231,7 +231,7 @@ class Registry:
 
     def rollback(self, name: str, *, actor: str = "unknown") -> Promotion:
         """Put back the version that was in service before the current one; past the first
-        promoted version, the built-in one."""
+        promoted version, the built-in one — or, for a model with none, no model at all."""
         alias = self.alias(name)
         shipped = self.builtin(name)
         if alias is None:
@@ -244,6 +244,11 @@ class Registry:
             previous.pop()  # a version deleted by hand cannot come back
         if not previous and shipped is not None and alias["version"] != shipped.version:
             previous = [shipped.version]  # the first promotion's predecessor: always there
+        if not previous and shipped is None:
+            # a model with no shipped version (text-feedback): before its first promotion none served
+            os.remove(self.alias_path(name))
+            self._event(name, {"action": "rolled_back", "version": None, "from": alias["version"], "actor": actor})
+            return Promotion(name, None, alias["version"], False)
         if not previous:
             raise Conflict(f"{name} {alias['version']} has no earlier version to roll back to", field="name")
         back = previous.pop()

@@ -118,5 +118,6 @@ def rollback(args: argparse.Namespace) -> int:
     except Conflict as exc:  # nothing earlier than the shipped version: the request's fault, not ours
         print(f"prescreen: {exc.message}", file=sys.stderr)
         return 2
-    print(f"{args.name} {result.version} in service again (was {result.previous})")
+    print(f"{args.name} {result.version} in service again (was {result.previous})" if result.version else
+          f"no {args.name} model in service any more (was {result.previous}): the pipeline runs without it")
     return 0

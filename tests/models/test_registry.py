@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import numpy as np
@@ -70,10 +71,12 @@ def test_promotion_and_rollback(registry):
     assert {c["metric"] for c in better.comparison} == {"roc_auc", "brier"}
     back = registry.rollback("priority")
     assert (back.version, back.previous) == ("v1", "v2") and registry.serving("priority") == "v1"
-    with pytest.raises(Conflict):  # nothing before v1
-        registry.rollback("priority")
     actions = [e["action"] for e in registry.events("priority")]
     assert actions[-3:] == ["promoted", "promoted", "rolled_back"]
+    # nothing before v1 and nothing shipped (as for text-feedback): back to no model in service
+    assert registry.rollback("priority").version is None and registry.in_service("priority") is None
+    with pytest.raises(NotFound):
+        registry.rollback("priority")
 
 
 def test_a_worse_candidate_is_refused_unless_forced(registry):
@@ -235,6 +238,28 @@ def cli_registry(registry, monkeypatch):
     get_settings.cache_clear()
     yield registry
     get_settings.cache_clear()
+
+
+def test_models_list_with_nothing_registered_shows_the_shipped_models(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PRESCREEN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PRESCREEN_MODELS_DIR", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert cli(["models", "list"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert cli(["models", "list", "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+    finally:
+        get_settings.cache_clear()
+    assert lines[0].split()[:3] == ["NAME", "VERSION", "SOURCE"]
+    body = lines[1:-1]
+    assert sorted(line.split()[1] for line in body) == sorted(SHIPPED)
+    assert all(line.startswith("* ") and line.split()[3] == "shipped" for line in body)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["pair-scorer"]["fixed"]["generated-test"]["precision"] == 1.0
+    assert by_name["name-tagger"]["data_hash"] and by_name["name-tagger"]["version"].endswith(
+        by_name["name-tagger"]["data_hash"][:8])
+    assert "generated-test/precision=1.0" in next(line for line in body if " pair-scorer " in line)
 
 
 def test_models_command(cli_registry, capsys):
