@@ -25,7 +25,10 @@ afresh on today's fixed sets instead of trusting the manifests; otherwise the in
 come from its own manifest, or from the candidate's ``metrics["fixed_serving"]`` when the
 candidate's training measured exactly that version (``metrics["compared_with"]``). A candidate
 with no gate metric comparable with the version in service is refused too: an unmeasured
-promotion is not a gated one (``force`` overrides both).
+promotion is not a gated one. A version in service whose manifest says
+``metrics["promote_when"] = "better"`` (the severity prior: a rule, not a model) is replaced
+only by a candidate better on at least one gate metric by more than ``tolerance``, and worse on
+none. ``force`` overrides all three.
 """
 
 from __future__ import annotations
@@ -204,17 +207,25 @@ class Registry:
         candidate = self.info(name, version)
         current = self.in_service(name)
         comparison: list[dict] = []
-        if current is not None and current != version:
+        gated = current is not None and current != version
+        refused_for = False
+        if gated:
             comparison = compare(candidate.path, self.path(name, current), tolerance=tolerance, evaluate=evaluate,
                                  serving_version=current)
             worse = [c for c in comparison if c["worse"]]
-            if (worse or not comparison) and not force:
+            # a rule in service (the severity prior) is replaced only by a model that beats it somewhere
+            must_beat = self.info(name, current).manifest.metrics.get("promote_when") == "better"
+            unbeaten = must_beat and comparison and not any(c["better"] for c in comparison)
+            refused_for = bool(worse or not comparison or unbeaten)
+            if refused_for and not force:
                 self._event(name, {"action": "refused", "version": version, "serving": current, "actor": actor,
                                    "worse": worse})
                 if worse:
                     lines = ", ".join(f"{c['set']}/{c['metric']} {c['candidate']:.4f} vs {c['serving']:.4f}"
                                       for c in worse)
                     reason = f"is worse than {current} in service: {lines}"
+                elif comparison:
+                    reason = f"does not beat {current} in service on any gate metric by more than {tolerance}"
                 else:
                     reason = (f"has no gate metric measured on a fixed set that {current} in service was measured "
                               "on too (same set hash); nothing shows it is not worse")
@@ -226,8 +237,7 @@ class Registry:
         self._write_alias(name, {"version": version, "since": _now(), "previous": previous[-50:]})
         self._event(name, {"action": "promoted", "version": version, "previous": current, "forced": bool(force),
                            "actor": actor, "comparison": comparison})
-        return Promotion(name, version, current, bool(force and (not comparison or any(c["worse"] for c in comparison))),
-                         comparison)
+        return Promotion(name, version, current, bool(force and refused_for), comparison)
 
     def rollback(self, name: str, *, actor: str = "unknown") -> Promotion:
         """Put back the version that was in service before the current one; past the first
@@ -292,8 +302,9 @@ def compare(candidate: Path, serving: Path, *, tolerance: float = 0.005,
                 continue
             delta = float(c[metric]) - float(s[metric])
             worse = delta < -tolerance if direction == "max" else delta > tolerance
+            better = delta > tolerance if direction == "max" else delta < -tolerance
             out.append({"set": set_name, "metric": metric, "candidate": float(c[metric]),
-                        "serving": float(s[metric]), "delta": round(delta, 6), "worse": worse})
+                        "serving": float(s[metric]), "delta": round(delta, 6), "worse": worse, "better": better})
     return out
 
 

@@ -179,6 +179,9 @@ def test_the_first_promotion_is_gated_against_the_built_in_version_and_rolls_bac
     evaluate = lambda path: {"fresh": {"hash": "x", "roc_auc": figures[Manifest.read(path).version]}}  # noqa: E731
     with pytest.raises(PromotionRefused, match="worse than severity-prior-1"):
         registry.promote("priority", "v1", evaluate=evaluate)
+    figures["v1"] = 0.953  # as good as the rule, within the tolerance: that does not beat it
+    with pytest.raises(PromotionRefused, match="does not beat severity-prior-1"):
+        registry.promote("priority", "v1", evaluate=evaluate)
     figures["v1"] = 0.97
     first = registry.promote("priority", "v1", evaluate=evaluate)
     assert first.previous == "severity-prior-1" and registry.in_service("priority") == "v1"
