@@ -126,6 +126,15 @@ def rows_or_snapshot(rows_path: Path | None, snapshot_out: Path | None, build, s
 
 
 # ---------------------------------------------------------------------- training
+def require_enough(rows: list[dict], min_decisions: int = MIN_DECISIONS) -> None:
+    """``InvalidInput`` (the CLI's exit 2) naming the minimum and the count when there are too few."""
+    if len(rows) < min_decisions:
+        from screening.errors import InvalidInput
+
+        raise InvalidInput(f"{len(rows)} decided submissions; training the priority model needs at least "
+                           f"{min_decisions} (MIN_DECISIONS; the severity prior stays in service)", field="decisions")
+
+
 def split(rows: list[dict], holdout: float) -> tuple[list[dict], list[dict]]:
     rows = sorted(rows, key=lambda r: r["order"])
     cut = int(round(len(rows) * (1 - holdout)))
@@ -143,11 +152,7 @@ def train_priority(rows: list[dict], registry: Registry, *, C: float = 1.0, cali
     candidate is gated against it like every later one."""
     from tqdm import tqdm
 
-    if len(rows) < min_decisions:
-        from screening.errors import InvalidInput
-
-        raise InvalidInput(f"{len(rows)} decided submissions; training the priority model needs at least "
-                           f"{min_decisions} (MIN_DECISIONS; the severity prior stays in service)", field="decisions")
+    require_enough(rows, min_decisions)
     steps = tqdm(total=5, desc="train priority", unit="step", disable=not progress, file=sys.stderr)
     data_hash = sha256_rows(rows)
     train, held = split(rows, holdout)
@@ -209,8 +214,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the logistic regression")
     parser.add_argument("--calibration", choices=["auto", "isotonic", "platt"], default="auto",
                         help="auto: isotonic from 1,000 decisions, Platt scaling below")
-    parser.add_argument("--promote", action="store_true", help="promote the candidate if not worse than the one in service")
-    parser.add_argument("--force", action="store_true", help="with --promote: promote even if worse")
+    parser.add_argument("--promote", action="store_true",
+                        help="promote the candidate if the gate passes: not worse than the one in service on the fixed "
+                             "sets, and better than the severity prior somewhere when that is in service (exit 2 if not)")
+    parser.add_argument("--force", action="store_true", help="with --promote: promote even if the gate refuses")
     parser.add_argument("--freeze-holdout", metavar="NAME",
                         help="keep this run's hold-out as a fixed evaluation set NAME for every later candidate")
 
@@ -221,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     rows, source = rows_or_snapshot(args.rows, args.snapshot_out, build_snapshot, settings)
     registry = Registry(settings.registry_dir)
+    require_enough(rows)  # before anything is written (a frozen set included)
     if args.freeze_holdout:
         from .priority_eval import freeze_set
 
@@ -229,5 +237,7 @@ def run(args: argparse.Namespace) -> int:
     summary = train_priority(rows, registry, C=args.C, calibration=args.calibration, holdout=args.holdout,
                              promote=args.promote, force=args.force, progress=True, source=source)
     print(json.dumps(summary, ensure_ascii=False, indent=2))
+    if args.promote and not summary["promoted"]:
+        print(f"prescreen: {summary.get('refused')}", file=sys.stderr)
+        return 2
     return 0
-

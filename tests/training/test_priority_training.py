@@ -135,11 +135,12 @@ def test_train_command_on_the_store(data_dir, tmp_path, capsys):
     service = ScreeningService(simulated_pipeline(world), store)
     run_loop(world, cases[:120], service)
     # below the documented minimum: exit 2 naming the minimum and the count, and no model
-    assert cli(["train", "priority"]) == 2
+    assert cli(["train", "priority", "--freeze-holdout", "too-early"]) == 2
     captured = capsys.readouterr()
     assert "120 decided submissions" in captured.err and f"at least {MIN_DECISIONS}" in captured.err
     assert captured.out == "" and Registry(get_settings().registry_dir).serving("priority") is None
     assert [v.version for v in Registry(get_settings().registry_dir).versions("priority")] == ["severity-prior-1"]
+    assert not (get_settings().registry_dir / "evalsets").exists()  # no fixed set frozen by a refused run
     run_loop(world, cases[120:], service)
     store.engine.dispose()
     snap = tmp_path / "snap.jsonl.gz"
@@ -147,3 +148,15 @@ def test_train_command_on_the_store(data_dir, tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["rows"] == 210 and summary["data_hash"] == sha256_rows(read_rows(snap))
     assert summary["holdout"]["candidate"]["n"] == 42 and not summary["promoted"]
+
+
+def test_train_command_exits_2_when_the_gate_refuses(data_dir, tmp_path, rows, capsys):
+    import random
+
+    labels = [r["label"] for r in rows]
+    random.Random(4).shuffle(labels)
+    snap = write_rows(tmp_path / "noise.jsonl.gz", [dict(r, label=y) for r, y in zip(rows, labels)])
+    assert cli(["train", "priority", "--rows", str(snap), "--promote"]) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["promoted"] is False and "severity-prior-1" in captured.err
+    assert Registry(get_settings().registry_dir).in_service("priority") == "severity-prior-1"
