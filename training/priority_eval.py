@@ -27,7 +27,6 @@ from types import SimpleNamespace
 import numpy as np
 
 from models.base import sha256_rows
-from models.priority import PriorityModel
 from screening.learned_priority import features
 from screening.priority import p_reject_prior
 
