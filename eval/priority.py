@@ -111,7 +111,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decisions", type=int, default=2000, help="simulated decisions to train on (2000)")
     parser.add_argument("--queue", type=int, default=1000, help="new submissions screened with the learned model (1000)")
     parser.add_argument("--heldout", type=int, default=5000, help="held-out simulated decisions (5000)")
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--seed", type=int, default=11, help="simulation seed")
     parser.add_argument("--workdir", type=Path, help="keep the scratch store and registry here")
 
 

@@ -142,7 +142,7 @@ def benchmark_rules(n: int = 4000, workers: int = 2, uploads: str = "none", real
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=4000, help="submissions in the batch")
     parser.add_argument("--workers", type=int, default=2, help="processes (the target is measured on 2 cores)")
-    parser.add_argument("--uploads", choices=("none", "small", "licence"), default="none")
+    parser.add_argument("--uploads", choices=("none", "small", "licence"), default="none", help="files attached to each submission (none)")
     parser.add_argument("--realdata", type=Path, default=None, help="real-data folder (default: PRESCREEN_REALDATA)")
 
 

@@ -30,10 +30,10 @@ TARGETS = {"macro_f1": 0.92, "min_code_f1": 0.85, "jd_brand_recall": 0.90, "pate
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--realdata", type=Path, default=None)
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default: the realdata setting, ../shared/realdata)")
     parser.add_argument("--models", type=Path, default=None, help="model directory (default: the committed weights)")
     parser.add_argument("--n", type=int, default=4000, help="generated names in the held-out set")
-    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the held-out generated set")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
 
 

@@ -173,10 +173,10 @@ def summary_lines(r: dict) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decisions", type=int, default=800, help="simulated submissions screened and decided")
     parser.add_argument("--heldout", type=int, default=300, help="fresh product submissions for the firing rates")
-    parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument("--seed", type=int, default=21, help="simulation seed")
     parser.add_argument("--n", type=int, default=3000, help="names in the fixed generated set (eval text --n)")
     parser.add_argument("--limit", type=int, default=None, help="at most this many real patent / JD titles (quick runs)")
-    parser.add_argument("--realdata", type=Path, default=None)
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default: the realdata setting, ../shared/realdata)")
     parser.add_argument("--workdir", type=Path, help="keep the scratch store and registry here")
     parser.add_argument("--json", type=Path, help="also write the figures here")
 

@@ -84,7 +84,13 @@ class TextScreener:
         emb_dir = directory / "sentence-embedder"
         if embedder is None:
             embedder = SentenceEmbedder.load(emb_dir if emb_dir.is_dir() else WEIGHTS_ROOT / "sentence-embedder")
-        screener = cls(embedder, NameTagger.load(directory / "name-tagger"), TextHeads.load(directory / "text-heads"))
+        return cls.from_parts(embedder, NameTagger.load(directory / "name-tagger"), TextHeads.load(directory / "text-heads"))
+
+    @classmethod
+    def from_parts(cls, embedder: SentenceEmbedder, tagger: NameTagger, heads: TextHeads) -> "TextScreener":
+        """A screener over parts loaded elsewhere (the registry's versions in service), warmed up."""
+        torch.set_num_threads(1)
+        screener = cls(embedder, tagger, heads)
         screener.warm_up()
         return screener
 

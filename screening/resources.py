@@ -2,7 +2,12 @@
 
 A resource that fails to load is logged and left empty; the checks that need it then report
 ``CHECK_FAILED`` and the report is ``degraded`` — visible in every report and in /healthz,
-never a silent pass.
+never a silent pass. One exception: a model file that does not match its manifest's hash
+(``CorruptModel``) stops start-up — serving weights nobody trained is worse than not starting.
+
+Every model comes from the registry (``models.registry``): the promoted version of its name,
+else the one shipped in models/weights/. ``live_versions`` is what /healthz and each report's
+``models`` show: the version each resource answers with now (the served ones follow promotions).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+
+from models.errors import CorruptModel
 
 from .checks import default_checks
 from .pipeline import Pipeline, Resources
@@ -35,20 +42,37 @@ def load_resources(settings: Settings, store: Store | None, *, ocr: bool | None 
         res.filed_records = FiledRecords(store)
 
     def attempt(name: str, loader):
+        key = VERSION_KEYS.get(name, name)
         try:
             obj = loader()
+        except CorruptModel:
+            raise
         except Exception as exc:
             log.exception("resource failed to load", extra={"resource": name})
-            status.failed[name] = f"{type(exc).__name__}: {exc}"
+            status.failed[key] = f"{type(exc).__name__}: {exc}"
             return None
         version = getattr(obj, "version", "loaded")
-        status.loaded[name] = version
-        res.model_versions[name] = version
+        status.loaded[key] = version
+        res.model_versions[key] = version
         return obj
 
     for name, loader in _loaders(settings, store, ocr if ocr is not None else settings.ocr_enabled):
         setattr(res, name, attempt(name, loader))
     return res, status
+
+
+# the name a slot's version is shown under, where it differs from the slot (one key per model)
+VERSION_KEYS = {"prioritizer": "priority"}
+_SLOTS = {key: slot for slot, key in VERSION_KEYS.items()}
+
+
+def live_versions(res: Resources) -> dict[str, str]:
+    """Each loaded resource's version as it answers now (a promotion or rollback shows at once)."""
+    out = {}
+    for key, loaded in res.model_versions.items():
+        obj = getattr(res, _SLOTS.get(key, key), None)
+        out[key] = getattr(obj, "version", loaded) if obj is not None else loaded
+    return out
 
 
 def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
@@ -57,16 +81,32 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
     from functools import cache
 
     from models.embedder import SentenceEmbedder
+    from models.name_tagger import NameTagger
+    from models.registry import Registry
     from models.text_feedback import ServedTextFeedback
+    from models.text_heads import TextHeads
     from models.text_screener import TextScreener
 
     from .learned_priority import served_prioritizer
 
-    embedder = cache(SentenceEmbedder.load_default)
+    registry = Registry(settings.registry_dir)
+
+    def in_service(name: str):
+        version = registry.in_service(name)
+        if version is None:
+            raise FileNotFoundError(f"no {name} model: none shipped in models/weights/ and none promoted")
+        return registry.path(name, version)
+
+    embedder = cache(lambda: SentenceEmbedder.load(in_service("sentence-embedder")))
+
+    def text_screener():
+        return TextScreener.from_parts(embedder(), NameTagger.load(in_service("name-tagger")),
+                                       TextHeads.load(in_service("text-heads")))
+
     out = []
     if with_ocr:
         out.append(("ocr", lambda: load_readers(settings)))
-    out.append(("text", lambda: TextScreener.load_default(embedder())))
+    out.append(("text", text_screener))
     # reviewers' false positives, learned (prescreen train text-feedback); follows the registry alias
     out.append(("text_feedback", lambda: ServedTextFeedback(settings.registry_dir, embedder())))
     # the learned priority follows the registry's alias (the severity prior until one is promoted)
@@ -76,8 +116,11 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
 
         from models.pair_scorer import served_pair_scorer  # the registry's promoted scorer, else the shipped one
 
-        out.append(("duplicates", lambda: DuplicateSearch.open(settings.data_dir, store, embedder(),
-                                                               scorer=served_pair_scorer(settings.registry_dir))))
+        from models.photo_kind import PhotoKindClassifier
+
+        out.append(("duplicates", lambda: DuplicateSearch.open(
+            settings.data_dir, store, embedder(), scorer=served_pair_scorer(settings.registry_dir),
+            photo_kind=PhotoKindClassifier.load(in_service("photo-kind")))))
     return out
 
 

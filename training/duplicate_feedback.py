@@ -166,7 +166,7 @@ def train_with_feedback(feedback: list, registry, embedder, *, n_train: int = 40
     """Refit on generated + reviewer pairs; evaluate; card; register; optionally promote.
 
     ``fixed`` (labelled pairs, hash) and ``train_generated`` may be passed to reuse featurised sets."""
-    from models.base import sha256_rows
+    from models.base import new_version, sha256_rows
     from models.pair_scorer import train_pair_scorer
     from models.registry import PromotionRefused
 
@@ -188,7 +188,7 @@ def train_with_feedback(feedback: list, registry, embedder, *, n_train: int = 40
         p.weight = w
     fb_hash = sha256_rows({"f": p.features, "y": p.label, **p.meta} for p in feedback)
     data_hash = sha256_rows([gen_hash, fb_hash])
-    version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S") + "-" + data_hash[:6]
+    version = version or new_version(data_hash)
     candidate = train_pair_scorer(generated + fb_train, seed=seed, version=version)
     serving_version = registry.serving(NAME)
     serving = serving_scorer(registry)

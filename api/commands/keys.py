@@ -11,12 +11,12 @@ def register(sub) -> None:
     p = sub.add_parser("keys", help="API keys for the review pipeline")
     ks = p.add_subparsers(dest="keys_command", required=True)
     c = ks.add_parser("create", help="create a key and print it (it is stored only as a hash)")
-    c.add_argument("name")
+    c.add_argument("name", help="who or what the key is for (shown in the list)")
     c.set_defaults(func=create)
     ls = ks.add_parser("list", help="list keys (prefixes only)")
     ls.set_defaults(func=list_keys)
     r = ks.add_parser("revoke", help="revoke a key by its prefix")
-    r.add_argument("prefix")
+    r.add_argument("prefix", help="the key's prefix, as `keys list` shows it")
     r.set_defaults(func=revoke)
 
 

@@ -12,8 +12,8 @@ from screening.errors import InvalidInput
 
 def register(sub) -> None:
     p = sub.add_parser("read", help="read one document: fields as JSON, with boxes and confidences")
-    p.add_argument("kind", choices=["licence", "statement"])
-    p.add_argument("image", type=Path)
+    p.add_argument("kind", choices=["licence", "statement"], help="which reader: business licence or profit statement")
+    p.add_argument("image", type=Path, help="the scan or photo (JPEG, PNG or PDF)")
     p.set_defaults(func=run)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
+from screening.resources import live_versions
+
 from ..schemas import HealthOut
 
 router = APIRouter(tags=["operations"])
@@ -22,7 +24,7 @@ def healthz(request: Request) -> dict:
     failed = dict(state.load_report.failed)
     ok = database == "ok" and not failed
     return {"status": "ok" if ok else "degraded", "database": database,
-            "models": state.service.pipeline.resources.model_versions, "failed": failed}
+            "models": live_versions(state.service.pipeline.resources), "failed": failed}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

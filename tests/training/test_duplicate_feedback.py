@@ -144,5 +144,6 @@ def test_reviewers_who_contradict_the_rules_are_refused_by_the_gate(reviewed, ge
                                   promote=True, fixed=fixed, train_generated=train_generated, share=1.0)
     assert not summary["promoted"] and "worse than the shipped scorer" in summary["refused"]
     assert registry.serving("pair-scorer") is None
-    assert [v.version for v in registry.versions("pair-scorer")] == [summary["version"]]
+    assert [v.version for v in registry.versions("pair-scorer")] == [registry.builtin("pair-scorer").version,
+                                                                     summary["version"]]
     assert served_pair_scorer(registry.root).version == PairScorer.load_default().version
