@@ -35,10 +35,9 @@ def predict(screener: TextScreener, items: list[dict], batch: int = 256) -> list
     names = [i for i, it in enumerate(items) if it["kind"] == "name"]
     for k in range(0, len(names), batch):
         idx = names[k : k + batch]
-        kw = {}
-        if "patents" in getattr(screener.analyse_names, "__code__", type("", (), {"co_varnames": ()})).co_varnames:
-            kw["patents"] = [items[i].get("patents") for i in idx]
-        analyses = screener.analyse_names([items[i]["name"] for i in idx], [items[i].get("trademark") for i in idx], **kw)
+        analyses = screener.analyse_names([items[i]["name"] for i in idx], [items[i].get("trademark") for i in idx],
+                                          companies=[items[i].get("company") for i in idx],
+                                          patents=[items[i].get("patents") for i in idx])
         for i, a in zip(idx, analyses):
             out[i] = {f.code: f.confidence for f in a.findings}
     for i, it in enumerate(items):
