@@ -181,7 +181,13 @@ class TextScreener:
         if self.brands is not None:
             hit = self.brands.leading_brand(name)
             if hit and hit[3] >= self.brands.threshold:
-                _merge(merged["BRAND"], hit[0], hit[1], hit[2], hit[3], "brand-dictionary", score=round(hit[3], 3))
+                # the tagger reading a product word right after the entry, and none across it
+                # (华为|充电宝, not 碳氢燃料), makes the entry a brand in front of a product
+                heads = [x for x in spans if x.tag == "HEAD"]
+                before_product = (any(x.start >= hit[1] for x in heads)
+                                  and not any(x.start < hit[1] and hit[0] < x.end for x in heads))
+                _merge(merged["BRAND"], hit[0], hit[1], hit[2], hit[3],
+                       "brand-dictionary+product" if before_product else "brand-dictionary", score=round(hit[3], 3))
         for lead in _leading_brand_forms(name):
             _merge(merged["BRAND"], *lead, 0.7, "rule")
         _brand_other_script(name, merged["BRAND"])
