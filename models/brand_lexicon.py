@@ -98,6 +98,8 @@ def company_core(company: str | None, suffixes: list[str], industry_words: list[
     Strips bracketed notes, the organisation suffix, the region in front and the industry words
     behind; None when fewer than two characters are left."""
     s = re.sub(r"[（(][^）)]*[）)]", "", (company or "").strip())
+    if s in suffixes:  # a bare organisation form names no trade name
+        return None
     for _ in range(2):  # 有限公司 then 股份 / 集团 in front of it
         for suf in sorted(suffixes, key=len, reverse=True):
             if s.endswith(suf) and len(s) > len(suf):
