@@ -15,7 +15,7 @@ ABBREVIATIONS = {
     "PCB", "PVC", "ABS", "NFC", "CPU", "GPU", "SIM", "DVD", "CD", "T恤", "X光", "POS", "ETC", "IC", "PLC", "DNA",
     "RNA", "PCR", "CT", "MRI", "4K", "8K", "HDMI", "APP", "SUV", "MPV", "PE", "PP", "PET", "TPU", "EVA", "HDPE", "PA",
 }
-VAGUE_WORDS = ("一种", "系列", "各类", "各种", "若干", "多种", "等")
+VAGUE_WORDS = ("一种", "系列", "各类", "各种", "各式", "若干", "多种", "诸如", "等")
 # "等" is a vague word only where it lists ("椅子等家具", "…等"), not inside 等离子, 中等, 等温 …
 _DENG_OK = re.compile(r"等(离子|温|压|径|边|效|级|渗|高|角|同|待|分|比|距|厚|速)|(中|高|初|上|次|优|均|相|平|对|同)等")
 _UNIT = (r"(英寸|寸|mm|cm|毫米|厘米|公分|升|ml|mL|毫升|kW|千瓦|W|瓦|V|伏|mAh|Ah|匹|吨|kg|公斤|克|g|Hz|GB|TB|MB|"
@@ -83,8 +83,12 @@ def vague_spans(name: str) -> list[tuple[int, int, str]]:
         if _DENG_OK.search(window):
             continue
         rest = name[i + 1 :]
-        if rest == "" or re.match(r"(产品|配套|用品|设备|家具|器材|材料|物品|类)", rest):
+        # a listing 等: at the end, before a class word, or between two noun phrases (沙发等家具)
+        if rest == "" or re.match(r"(产品|配套|用品|设备|家具|器材|材料|物品|类)", rest) or (
+                i >= 2 and _HAN.match(name[i - 1]) and len(_HAN.findall(rest)) >= 2 and not rest.startswith("级")):
             out.append((i, i + 1, "等"))
+    for m in re.finditer("各式|诸如", name):
+        out.append((m.start(), m.end(), m.group(0)))
     return out
 
 
@@ -157,8 +161,19 @@ def has_service_part(parts: list[str]) -> bool:
     return any(_SERVICE.search(p) for p in parts[1:])
 
 
+# a short field or material word before 产品/用品 names a whole class (安防产品, 母婴用品); 3 of the
+# 9,860 official goods names have this form, the 制品 ending is too common there to use
+_CLASS_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}(产品|用品)$")
+
+
 def is_broad_term(name: str) -> bool:
+    """On the list of class names (电器, 家用电器): exact."""
     return strip_brackets(name) in BROAD_TERMS
+
+
+def is_class_word_name(name: str) -> bool:
+    """A short word before 产品/用品 (安防产品): a pattern, not exact; its findings are calibrated apart."""
+    return bool(_CLASS_WORD.match(strip_brackets(name)))
 
 
 def is_method(name: str) -> bool:

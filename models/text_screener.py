@@ -186,8 +186,11 @@ class TextScreener:
                 heads = [x for x in spans if x.tag == "HEAD"]
                 before_product = (any(x.start >= hit[1] for x in heads)
                                   and not any(x.start < hit[1] and hit[0] < x.end for x in heads))
-                _merge(merged["BRAND"], hit[0], hit[1], hit[2], hit[3],
-                       "brand-dictionary+product" if before_product else "brand-dictionary", score=round(hit[3], 3))
+                # any tagger BRAND character inside the entry (even one the span rules drop: 格|力空调)
+                # is the tagger half-seeing the same brand
+                touched = any(x.tag == "BRAND" and x.start < hit[1] and hit[0] < x.end for x in spans)
+                by = "brand-dictionary" + ("+product" if before_product else "") + ("+tagger" if touched else "")
+                _merge(merged["BRAND"], hit[0], hit[1], hit[2], hit[3], by, score=round(hit[3], 3))
         for lead in _leading_brand_forms(name):
             _merge(merged["BRAND"], *lead, 0.7, "rule")
         _brand_other_script(name, merged["BRAND"])
@@ -225,6 +228,8 @@ class TextScreener:
             decided["NAME_SELF_COINED"] = False
         if len(rules.strip_brackets(name)) < 3:  # two characters: an ordinary word (门廊, 大黄) far more often
             decided["NAME_SELF_COINED"] = False
+        if rules.is_class_word_name(name):
+            decided["NAME_TOO_BROAD"] = True
         if rules.is_broad_term(name):
             decided["NAME_TOO_BROAD"] = True
             hp["NAME_TOO_BROAD"] = max(hp.get("NAME_TOO_BROAD", 0.0), 0.97)
@@ -260,7 +265,8 @@ class TextScreener:
             by_rule = {"NAME_METHOD": rules.is_method(name),
                        "NAME_PATENT_TITLE": rules.is_patent_phrasing(name) or bool(copied),
                        "NAME_TOO_BROAD": rules.is_broad_term(name), "NAME_MULTI_PRODUCT": bool(parts)}.get(code, False)
-            evidence["by"] = "rules" if by_rule else "head"
+            evidence["by"] = "rules" if by_rule else (
+                "class-word" if code == "NAME_TOO_BROAD" and rules.is_class_word_name(name) else "head")
             src = "rules" if by_rule and model_p.get(code, 0) < self.heads.threshold("name", code) else head_src
             found.append(self._name_finding(code, name, hp.get(code, 0.0), src, evidence))
         if self.calibration is not None:
@@ -362,8 +368,8 @@ def _merge(hits: list[dict], a: int, b: int, text: str, conf: float, by: str, **
             h.update(extra)
             if by == "trademark":
                 h.update(span=[a, b], text=text, by=by)
-            elif by not in h["by"].split("+"):
-                h["by"] += "+" + by
+            else:
+                h["by"] += "".join("+" + t for t in by.split("+") if t not in h["by"].split("+"))
             return
     hits.append({"span": [a, b], "text": text, "confidence": conf, "by": by, **extra})
 
