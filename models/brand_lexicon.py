@@ -40,13 +40,9 @@ class BrandLexicon(Model):
     kind = "brand-lexicon"
 
     def __init__(self, entries: dict[str, float], suffixes: list[str], industry_words: list[str],
-                 cities: list[str], threshold: float, manifest: Manifest | None = None,
-                 common: set[str] | None = None) -> None:
+                 cities: list[str], threshold: float, manifest: Manifest | None = None) -> None:
         super().__init__(manifest)
-        self.entries = entries  # entry -> the filter's brand probability
-        # entries a general dictionary knows as ordinary words (jieba, not as a proper noun): the
-        # evidence of such an entry is weaker (统一, 光明 are brands; 高炉, 星空 are words)
-        self.common = common or set()
+        self.entries = entries  # entry -> the filter's brand probability (only those ≥ threshold)
         self.suffixes = sorted(suffixes, key=len, reverse=True)
         self.industry_words = sorted(industry_words, key=len, reverse=True)
         self.cities = sorted(set(cities) | set(PROVINCES), key=len, reverse=True)
@@ -75,7 +71,7 @@ class BrandLexicon(Model):
                                                                                         "industry_words.txt", "cities.txt"]}
 
     def _save_weights(self, directory: Path) -> None:
-        rows = "".join(f"{e}\t{p:.3f}\t{int(e in self.common)}\n" for e, p in sorted(self.entries.items()))
+        rows = "".join(f"{e}\t{p:.3f}\n" for e, p in sorted(self.entries.items()))
         # mtime 0: the same entries give the same bytes, so the manifest's file hash is stable
         (directory / "entries.tsv.gz").write_bytes(gzip.compress(rows.encode("utf-8"), mtime=0))
         (directory / "suffixes.txt").write_text("\n".join(self.suffixes) + "\n", encoding="utf-8")
@@ -84,18 +80,16 @@ class BrandLexicon(Model):
 
     @classmethod
     def _load(cls, directory: Path, config: dict[str, Any], manifest: Manifest) -> "BrandLexicon":
-        entries, common = {}, set()
+        entries = {}
         for line in gzip.decompress((directory / "entries.tsv.gz").read_bytes()).decode("utf-8").splitlines():
-            e, p, *flag = line.split("\t")
+            e, p = line.split("\t")
             entries[e] = float(p)
-            if flag and flag[0] == "1":
-                common.add(e)
 
         def words(name: str) -> list[str]:
             return [w for w in (directory / name).read_text(encoding="utf-8").splitlines() if w.strip()]
 
         return cls(entries, words("suffixes.txt"), words("industry_words.txt"), words("cities.txt"),
-                   float(config["threshold"]), manifest, common)
+                   float(config["threshold"]), manifest)
 
 
 def company_core(company: str | None, suffixes: list[str], industry_words: list[str],

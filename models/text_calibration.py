@@ -32,7 +32,7 @@ def evidence_kind(code: str, evidence: dict) -> str:
         if k in kinds:
             return f"{code}:{k}"
     if "brand-dictionary" in kinds:  # the dictionary and the tagger agreeing is stronger than either
-        kind = "brand-dictionary" + ("+product" if "product" in kinds else "") + ("+proper" if "proper" in kinds else "")
+        kind = "brand-dictionary" + ("+product" if "product" in kinds else "")
         return f"{code}:{kind}+tagger" if "tagger" in kinds else f"{code}:{kind}"
     for k in ("class-word", "tagger", "head"):
         if k in kinds:

@@ -189,8 +189,7 @@ class TextScreener:
                 # any tagger BRAND character inside the entry (even one the span rules drop: 格|力空调)
                 # is the tagger half-seeing the same brand
                 touched = any(x.tag == "BRAND" and x.start < hit[1] and hit[0] < x.end for x in spans)
-                by = ("brand-dictionary" + ("+product" if before_product else "") + ("+tagger" if touched else "")
-                      + ("" if hit[2] in self.brands.common else "+proper"))
+                by = "brand-dictionary" + ("+product" if before_product else "") + ("+tagger" if touched else "")
                 _merge(merged["BRAND"], hit[0], hit[1], hit[2], hit[3], by, score=round(hit[3], 3))
         for lead in _leading_brand_forms(name):
             _merge(merged["BRAND"], *lead, 0.7, "rule")

@@ -140,10 +140,7 @@ def build(root: Path | None = None, seed: int = 5) -> tuple[BrandLexicon, dict]:
                                 "coef": [round(float(c), 4) for c in clf.coef_[0]], "threshold": threshold, "seed": seed},
                         metrics=metrics)
     metrics["filter_threshold_for_precision_095"] = threshold
-    proper = {"nz", "nr", "nrt", "nt", "nrfg"}
-    common_words = {e for e in kept if e in jd and jd[e][1] not in proper}
-    metrics["common_words_flagged"] = len(common_words)
-    return BrandLexicon(kept, suffixes, industry, cities, 0.0, manifest, common_words), metrics
+    return BrandLexicon(kept, suffixes, industry, cities, 0.0, manifest), metrics
 
 
 NOTICE = """Brand dictionary, organisation suffixes and industry words derived from shibing624/companynameparser
