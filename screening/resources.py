@@ -80,9 +80,11 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
     the text models and duplicate search."""
     from functools import cache
 
+    from models.brand_lexicon import BrandLexicon
     from models.embedder import SentenceEmbedder
     from models.name_tagger import NameTagger
     from models.registry import Registry
+    from models.text_calibration import TextCalibration
     from models.text_feedback import ServedTextFeedback
     from models.text_heads import TextHeads
     from models.text_screener import TextScreener
@@ -100,8 +102,12 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
     embedder = cache(lambda: SentenceEmbedder.load(in_service("sentence-embedder")))
 
     def text_screener():
+        # the brand dictionary and the calibration are fitted to the tagger and heads they ship
+        # with; they go through the registry like every other model
         return TextScreener.from_parts(embedder(), NameTagger.load(in_service("name-tagger")),
-                                       TextHeads.load(in_service("text-heads")))
+                                       TextHeads.load(in_service("text-heads")),
+                                       BrandLexicon.load(in_service("brand-lexicon")),
+                                       TextCalibration.load(in_service("text-calibration")))
 
     out = []
     if with_ocr:

@@ -40,7 +40,8 @@ class TextChecks(Check):
             raise ModelError("text models are not loaded")
         if not (product.name or "").strip():
             ctx.skip("product.name", "产品名称")
-        findings = screener.screen(product)
+        entity = getattr(ctx.submission, "entity", None)
+        findings = screener.screen(product, company=getattr(entity, "name", None))
         served = getattr(ctx.resources, "text_feedback", None)
         feedback = served.current() if served is not None else None
         if feedback is not None:

@@ -75,7 +75,7 @@ def test_category_mismatch(screener):
 
 
 def test_versions(screener):
-    assert set(screener.versions) == {"sentence-embedder", "name-tagger", "text-heads"}
+    assert set(screener.versions) == {"sentence-embedder", "name-tagger", "text-heads", "brand-lexicon", "text-calibration"}
     assert "name-tagger@" in screener.version
 
 
