@@ -143,7 +143,7 @@ def _load(realdata: Path) -> tuple[dict, list[dict], set[str], dict[str, str]]:
     rows = list(csv.DictReader((realdata / SCOPES).open(encoding="utf-8")))
     rows = [r for r in rows if r["company_name"].endswith("公司") and "分公司" not in r["company_name"]
             and r["uscc"].startswith("91")]
-    covering = {k.name: [r for r in rows if any(c in r["business_scope"] for c in k.cues)] for k in CATALOGUE}
+    covering = {k.name: [r for r in rows if _covers(r["business_scope"], k.cues)] for k in CATALOGUE}
     # scopes that make and sell nothing: services only (the generator's own reading of them)
     goods = re.compile("销售|批发|零售|生产|制造|加工|商品|自主选择|经销|购销|代销|营销|产品|设备|材料|用品|进出口|贸易")
     services = [r for r in rows if not goods.search(r["business_scope"])
@@ -501,6 +501,13 @@ def _expect(item: Item, *codes: str) -> Item:
 
 def _kind_of(name: str) -> Kind:
     return next(k for k in CATALOGUE if k.name == name)
+
+
+def _covers(scope: str, cues: tuple[str, ...]) -> bool:
+    """A cue word in the scope outside its exclusions (bracketed notes, 不含… up to the next clause)."""
+    text = re.sub(r"（[^）]*）|\([^)]*\)", "", scope)
+    text = re.sub(r"(不含|除外|不得|禁止)[^；;。]*", "", text)
+    return any(c in text for c in cues)
 
 
 def _shares(a: str, b: str) -> bool:
