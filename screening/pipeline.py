@@ -68,6 +68,7 @@ class Resources:
     duplicates: Any = None  # screening.duplicates.DuplicateSearch
     prioritizer: Prioritizer | None = None
     verified_codes: Any = None  # callable(uscc) -> bool: codes a reviewer marked as verified
+    patent_register: Any = None  # screening.storage.register.PatentRegisterStore: .snapshot(), .lookup(numbers)
     model_versions: dict[str, str] = field(default_factory=dict)
 
 

@@ -29,6 +29,9 @@ def load_resources(settings: Settings, store: Store | None, *, ocr: bool | None 
     status = LoadReport()
     if store is not None:
         res.verified_codes = store.is_code_verified
+        from .storage.register import PatentRegisterStore
+
+        res.patent_register = PatentRegisterStore(store.engine)  # the patent register snapshot (may be empty)
 
     def attempt(name: str, loader):
         try:
