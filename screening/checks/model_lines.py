@@ -6,12 +6,15 @@ reason (``models_reason``) cannot make different products one, so it is not read
 
 Each model is read as a *line*: its series letters (the letters before its first number: P in
 P40, MATE in Mate 40, BCD in BCD-520W), that number, and its line words (Pro, Plus, Max, Ultra,
-Lite, mini, SE, Note, Turbo, after the number, glued or spaced, any case). What is ignored:
+Lite, mini, SE, Note, Turbo, after the number, glued or spaced, any case; a trailing + is Plus). What is ignored:
 Chinese text (colours, 曜石黑), capacities and sizes (8GB+256GB, 512G, 100ML, 65英寸), and
 trailing letters glued to the number (BCD-520W / BCD-520WF, KFR-35GW/BP3DN8Y: variants of one
 product). Two models are different products when they share series and number but not line
 words (P40 / P40 Pro), or when both have series letters and these differ (P40 / Mate40 /
-A40). Models without digits, or one model, are not compared.
+A40, KZ76 / Z76) — a brand of three letters or more glued before the series letters is not a
+difference (vivoZ1 / Z1, oppoR11s / R11s). Models without digits, or one model, are not compared. Different numbers in one series
+are not flagged (BCD-520W / BCD-610W are capacities of one product; R11 / R15 are not, but
+a rule cannot tell them apart: precision first).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ RULE = "单一备案产品指属于同一通用标准属性的产品，可不考
 
 LINE_WORDS = ("PRO", "PLUS", "MAX", "ULTRA", "LITE", "MINI", "SE", "NOTE", "TURBO")
 _CAPACITY = re.compile(  # 8GB+256GB, 12+512G, 256GB, 100ML, 5000mAh, a standalone 512G: not part of the line
-    r"\d+(?:\.\d+)?\s*(?:GB|G|TB|T)?\s*\+\s*\d+(?:\.\d+)?\s*(?:GB|G|TB|T)\b"
+    r"(?<![A-Z\d])\d+(?:\.\d+)?\s*(?:GB|G|TB|T)?\s*\+\s*\d+(?:\.\d+)?\s*(?:GB|G|TB|T)\b"
     r"|\b\d+(?:\.\d+)?\s*(?:GB|TB|MB|ML|MAH|AH|KG)\b"
     r"|(?:(?<=\s)|^)\d+(?:\.\d+)?[GT]\b"
 )
@@ -47,6 +50,7 @@ def read_line(model: str) -> Line | None:
     text = unicodedata.normalize("NFKC", model).upper()
     text = re.sub(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef（）()]+", " ", text)  # colours, 版, 款…
     text = _CAPACITY.sub(" ", text)
+    text = re.sub(r"(?<=[\dA-Z])\+(?!\s*\d)", " PLUS ", text)  # S10+ is S10 Plus
     tokens = _TOKEN.findall(text)
     first_digit = next((k for k, t in enumerate(tokens) if t.isdigit()), None)
     if first_digit is None:
@@ -66,11 +70,22 @@ def read_line(model: str) -> Line | None:
     return Line(model, series, tokens[first_digit], frozenset(words))
 
 
+BRAND_MIN = 3  # letters glued before a series that read as a brand (VIVO, OPPO), not a series letter (KZ / Z)
+
+
+def same_series(a: Line, b: Line) -> bool:
+    """P and P, or a brand glued before the series (VIVOZ1 / Z1, OPPOR11S / R11S): the same series."""
+    if a.series == b.series:
+        return True
+    long, short = (a.series, b.series) if len(a.series) > len(b.series) else (b.series, a.series)
+    return bool(short) and long.endswith(short) and len(long) - len(short) >= BRAND_MIN
+
+
 def different(a: Line, b: Line) -> str | None:
     """Why two models are different products, or None."""
-    if a.series and b.series and a.series != b.series:
+    if a.series and b.series and not same_series(a, b):
         return f"系列字母不同（{a.series}与{b.series}）"
-    if a.series == b.series and a.number == b.number and a.words != b.words:
+    if same_series(a, b) and a.number == b.number and a.words != b.words:
         extra = sorted((a.words ^ b.words))
         return f"产品线后缀不同（{'、'.join(w.title() if len(w) > 2 else w for w in extra)}）"
     return None

@@ -7,9 +7,10 @@ The business scope (经营范围) is the form's ``entity.business_scope`` or, fa
 read from the licence (``extracted["business_licence"]["business_scope"]``). Precision first:
 the scope *covers* the product — no finding — when any of these holds:
 
-1. it is the open clause of the old registrations (…无需许可（审批）的，市场主体自主选择经营);
+1. it is an open clause: the old registrations' "…无需许可（审批）的，市场主体自主选择经营", or general
+   trade in goods without a class (商品批发贸易, 商品零售贸易, 一般商品贸易);
 2. it shares a two-character word with the product's name, its category name, or the names of
-   its GB/T 4754 class, group or division (generic words such as 制造, 加工, 销售, 设备, 产品 aside):
+   its GB/T 4754 class or group (generic words such as 制造, 加工, 销售, 设备, 产品 aside):
    "销售：家用电器" covers 家用电冰箱 in C3851 家用制冷电器具制造 (家用, 电器);
 3. it names a broad class of goods that contains the product's industry (``BROAD_CLASSES``:
    日用百货 covers C33 metal goods, C24, C29…; 电子产品 covers C39; 五金交电 covers C33, C38…).
@@ -36,7 +37,7 @@ from .industry import industry_table, read_industry_code
 PRODUCT_STAGES = ("product", "annual_update")
 RULE_SCOPE = "备案单位应为具有独立法人资格的单位，且是制造、销售产品的专利权人或被许可人。"
 RULE_UNIVERSITY = "不符合上述条件的单位无备案资格，如：无独立法人资格的分公司、不制造且销售产品的大学或科研院所等。"
-_OPEN_CLAUSE = re.compile("自主选择经营")
+_OPEN_CLAUSE = re.compile("自主选择经营|商品批发贸易|商品零售贸易|一般商品贸易")
 _MAKES_OR_SELLS = re.compile("生产|制造|加工|销售|经销|批发|零售|代销|购销|研制|制作|组装|装配|经营")
 # two-character words that say nothing about the product
 _GENERIC = frozenset(
@@ -56,9 +57,13 @@ BROAD_CLASSES: dict[str, tuple[str, ...]] = {
     "机械": ("C33", "C34", "C35", "C36", "C37", "C38"),
     "通讯器材": ("C392", "C393", "C396"),
     "通讯设备": ("C392",),
+    "通讯产品": ("C392",),
+    "通信产品": ("C392",),
+    "数码产品": ("C39",),
     "家电": ("C385",),
     "电器": ("C38", "C39"),
     "家具": ("C21",),
+    "家俱": ("C21",),  # the older spelling, common in real registrations
     "医疗器械": ("C358", "C2770", "C2780"),
     "服装": ("C18",),
     "纺织品": ("C17", "C18"),
@@ -81,6 +86,7 @@ BROAD_CLASSES: dict[str, tuple[str, ...]] = {
     "橡胶制品": ("C291",),
     "照明器材": ("C387",),
     "灯具": ("C387",),
+    "灯饰": ("C387",),
     "电池": ("C384",),
     "交通工具": ("C37",),
     "车辆": ("C36", "C37"),
@@ -118,7 +124,9 @@ def industry_names(code: str | None) -> list[str]:
     if not code:
         return []
     table = industry_table()
-    return list(dict.fromkeys(table[c][1] for c in (code, code[:4], code[:3]) if c in table))
+    # class and group; a division's name is too broad to match words (运输 in 铁路、船舶…运输设备制造业
+    # would cover 道路货物运输): divisions are covered through BROAD_CLASSES instead
+    return list(dict.fromkeys(table[c][1] for c in (code, code[:4]) if c in table))
 
 
 class ScopeRules(Check):

@@ -211,7 +211,7 @@ def test_only_core_patent_a_design_is_said():
 # ---------------------------------------------------------------------------- model lines
 
 @pytest.mark.parametrize("models", [["P40", "P40 Pro", "P40 Plus"], ["P40、P40Pro"], ["Mate 40", "P40"],
-                                    ["K60", "K60 Ultra"], ["XQG100-B14", "XQB100-B14"]])
+                                    ["K60", "K60 Ultra"], ["XQG100-B14", "XQB100-B14"], ["S10", "S10+"], ["KZ76", "Z76"]])
 def test_different_product_lines_whatever_the_reason(models):
     data = example(models=models, models_reason="各型号仅颜色不同，结构、材料与零部件完全相同，属于同一产品")
     f = found(screen(data), "MODEL_LINES_DIFFER")
@@ -221,7 +221,8 @@ def test_different_product_lines_whatever_the_reason(models):
 
 @pytest.mark.parametrize("models", [["BCD-520W", "BCD-520WF"], ["P40 亮黑色", "P40 冰霜银"],
                                     ["P40 8GB+128GB", "P40 8GB+256GB"], ["NaCl 100ML", "NaCl 500ML"],
-                                    ["KFR-35GW/BP3DN8Y", "KFR-26GW/BP3DN8Y"], ["BCD-520W"]])
+                                    ["KFR-35GW/BP3DN8Y", "KFR-26GW/BP3DN8Y"], ["BCD-520W"],
+                                    ["vivoZ1", "Z1 极光蓝"], ["S10+ 8GB+128GB", "S10+ 12GB+512GB"]])
 def test_variants_of_one_product_pass(models):
     assert found(screen(example(models=models, models_reason="仅颜色与容量不同，结构相同")), "MODEL_LINES_DIFFER") == []
 
@@ -274,6 +275,7 @@ def test_scope_that_neither_makes_nor_sells_the_product():
     "批发、零售：五金交电、日用百货、针纺织品",  # a broad class containing C385
     "法律、法规禁止的，不得经营；应经审批的，未获审批前不得经营；法律、法规未规定审批的，企业自主选择经营项目，开展经营活动。",
     "一般项目：家用电器研发；家用电器制造；日用家电零售（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）",
+    "商品批发贸易（许可审批类商品除外）；商品零售贸易（许可审批类商品除外）",
 ])
 def test_scopes_that_cover_it_pass(scope):
     data = example()
