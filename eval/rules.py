@@ -102,6 +102,67 @@ def evaluate_rules(n: int = 2000, seed: int = 0, realdata: Path | None = None, d
     }
 
 
+# the measurement's own reading of which real scopes name a product's class (not the check's table)
+REAL_SCOPE_PRODUCTS = (
+    ("家用电冰箱", "家用电冰箱", "C3851", ("冰箱", "冰柜", "家电", "家用电器", "电器", "制冷设备")),
+    ("智能手机", "移动电话机", "C3922", ("手机", "通讯器材", "通信设备", "通讯设备", "电子产品", "数码产品")),
+    ("办公椅", "金属椅", "C2130", ("家具", "家俱", "办公家具", "座椅")),
+    ("LED照明灯具", "照明灯具", "C3872", ("灯具", "照明", "灯饰", "电光源")),
+    ("锂离子电池", "锂离子电池", "C3841", ("电池", "蓄电池")),
+    ("不锈钢保温杯", "保温容器", "C3389", ("日用百货", "日用品", "厨具", "杯", "不锈钢制品", "金属制品")),
+    ("医用外科口罩", "医用口罩", "C3589", ("医疗器械", "口罩", "医用耗材", "劳保用品", "防护用品")),
+)
+JD_TITLES = "product_names/GAIIC2022_JD_train_500_titles.jsonl"
+JD_MODEL_LABEL = "38"  # GAIIC 2022: model/series
+
+
+def real_scopes(realdata: Path) -> list[dict]:
+    """Real business scopes (2002 registry sample) that name a product's class: how many the check flags."""
+    import csv
+
+    from screening.checks.scope import covered, industry_names
+    from training.rules_data import SCOPES
+
+    rows = list(csv.DictReader((realdata / SCOPES).open(encoding="utf-8")))
+    out = []
+    for name, category, code, words in REAL_SCOPE_PRODUCTS:
+        names = [name, category, *industry_names(code)]
+        naming = [r["business_scope"] for r in rows if any(w in r["business_scope"] for w in words)]
+        flagged = [s for s in naming if not covered(s, names, code)[0]]
+        out.append({"product": name, "industry": code, "scopes": len(rows), "naming_its_class": len(naming),
+                    "flagged": len(flagged), "flagged_examples": [s[:80] for s in flagged[:5]],
+                    "all_flagged": sum(not covered(r["business_scope"], names, code)[0] for r in rows)})
+    return out
+
+
+def real_model_lines(realdata: Path) -> dict:
+    """Real JD model strings (GAIIC 2022 titles, label 38): titles listing several, and one model
+    against its own colour / capacity / network variants (must never fire)."""
+    import itertools
+
+    from screening.checks.model_lines import different, read_line
+
+    titles = [json.loads(line) for line in (realdata / JD_TITLES).open(encoding="utf-8") if line.strip()]
+    several = flagged = 0
+    pairs = []
+    models: dict[str, None] = {}
+    for t in titles:
+        ms = list(dict.fromkeys(e["text"] for e in t["entities"] if e["label"] == JD_MODEL_LABEL))
+        models.update(dict.fromkeys(ms))
+        lines = [x for x in map(read_line, ms) if x is not None]
+        if len(lines) < 2:
+            continue
+        several += 1
+        found = [(a.model, b.model, why) for a, b in itertools.combinations(lines, 2) if (why := different(a, b))]
+        flagged += bool(found)
+        pairs += found
+    readable = [m for m in models if read_line(m) is not None]
+    twins = [(m, f"{m}{v}") for m in readable for v in (" 曜石黑", " 8GB+256GB", "（全网通）", " 512G")]
+    false = [(a, b) for a, b in twins if (rb := read_line(b)) is None or different(read_line(a), rb)]
+    return {"titles": len(titles), "titles_with_several_models": several, "titles_flagged": flagged,
+            "pairs_flagged": len(pairs), "pairs": pairs, "variant_twins": len(twins), "variant_twins_flagged": len(false)}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=2000, help="scored filings (context records come on top)")
     parser.add_argument("--seed", type=int, default=0)
@@ -131,6 +192,16 @@ def run(args: argparse.Namespace) -> int:
     share = result["clean_flagged_share"]
     print(f"clean filings flagged by any of these codes: {result['clean_flagged']}/{result['clean']} "
           f"({share:.2%}; target ≤ {TARGET_CLEAN_FLAGGED:.0%}) in {result['seconds']} s")
+    models = real_model_lines(Path(realdata))
+    result["real_model_lines"] = models
+    print(f"real JD model strings (untouched by the generator): {models['variant_twins_flagged']} of "
+          f"{models['variant_twins']} colour/capacity/network variants flagged; "
+          f"{models['titles_flagged']} of {models['titles_with_several_models']} titles listing several models "
+          f"flagged ({models['pairs_flagged']} pairs)")
+    result["real_scopes"] = real_scopes(Path(realdata))
+    for r in result["real_scopes"]:
+        print(f"real business scopes naming the class of {r['product']} ({r['industry']}): "
+              f"{r['flagged']} of {r['naming_its_class']} flagged (all {r['scopes']} scopes: {r['all_flagged']} flagged)")
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
