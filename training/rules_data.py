@@ -504,10 +504,18 @@ def _kind_of(name: str) -> Kind:
 
 
 def _covers(scope: str, cues: tuple[str, ...]) -> bool:
-    """A cue word in the scope outside its exclusions (bracketed notes, 不含… up to the next clause)."""
+    """A cue word naming goods in a clause that makes or sells them, outside the scope's exclusions
+    (bracketed notes, 不含… up to the next clause): "销售：家用电器" covers, "对通讯行业的投资" and
+    "通讯领域内的技术服务" do not."""
     text = re.sub(r"（[^）]*）|\([^)]*\)", "", scope)
     text = re.sub(r"(不含|除外|不得|禁止)[^；;。]*", "", text)
-    return any(c in text for c in cues)
+    for clause in re.split("[；;。]", text):
+        if not re.search("生产|制造|加工|销售|批发|零售|经销|代销|购销|批零|零售", clause):
+            continue
+        for c in cues:
+            if re.search(re.escape(c) + "(?!行业|专业|领域|技术|工程|服务|网络|系统)", clause):
+                return True
+    return False
 
 
 def _shares(a: str, b: str) -> bool:
