@@ -159,6 +159,7 @@ class _Gen:
         self.rng = random.Random(seed)
         self.covering, self.services, self.classes, self.section_of = _load(realdata)
         self.register: list[dict] = []
+        self.numbers: set[str] = set()
         self.count = 0
 
     # -- parts -------------------------------------------------------------------------------
@@ -205,6 +206,9 @@ class _Gen:
                 title: str | None = None, in_form: dict | None = None) -> dict:
         digit = digit or self.rng.choice((1, 2))
         number = patent_number(self.rng, digit)
+        while number[2:] in self.numbers:  # one register line per patent, whatever its prefix
+            number = patent_number(self.rng, digit)
+        self.numbers.add(number[2:])
         title = title or (kind.design_title if digit == 3 else self.rng.choice(kind.titles))
         self.register.append({"number": number, "status": status, "holder": holder, "title": title,
                               "type": {1: "发明", 2: "实用新型", 3: "外观设计"}[digit]})

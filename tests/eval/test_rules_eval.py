@@ -34,3 +34,12 @@ def test_eval_scores_the_consistency_checks(realdata):
         assert m["support"] > 0, code
         assert m["precision"] >= 0.98 and m["recall"] >= 0.98, (code, m, result["errors"].get(code))
     assert result["clean_flagged_share"] <= 0.01
+
+
+def test_generated_register_imports_at_full_size(realdata):
+    from datetime import date
+
+    from screening.register import parse_register_csv
+
+    data = generate(2000, seed=0, realdata=realdata)
+    assert len(parse_register_csv(data.register_csv(), today=date(2026, 12, 31))) == len(data.register_rows)
