@@ -13,7 +13,9 @@ the scope *covers* the product — no finding — when any of these holds:
    its GB/T 4754 class or group (generic words such as 制造, 加工, 销售, 设备, 产品 aside):
    "销售：家用电器" covers 家用电冰箱 in C3851 家用制冷电器具制造 (家用, 电器);
 3. it names a broad class of goods that contains the product's industry (``BROAD_CLASSES``:
-   日用百货 covers C33 metal goods, C24, C29…; 电子产品 covers C39; 五金交电 covers C33, C38…).
+   日用百货 covers C33 metal goods, C24, C29…; 电子产品 covers C39; 五金交电 covers C33, C38…),
+   as goods — not followed by 技术, 服务, 工程, 安装, 保险, 租赁, 咨询, 行业, 领域 (机电安装工程,
+   机动车辆保险 and 电子技术服务 sell nothing).
 
 Only a scope that meets none of these is SCOPE_MISMATCH: it neither makes nor sells the product.
 Without a valid industry class (absent, or INDUSTRY_CODE_INVALID) rule 3 cannot be applied, so
@@ -44,6 +46,9 @@ _GENERIC = frozenset(
     "制造 加工 生产 销售 其他 设备 产品 制品 服务 技术 专用 相关 业务 经营 活动 零售 批发 开发 用品 材料 器具 "
     "装置 系统 一种 工业 行业 制作 修理 维修 研发 咨询 以上 项目 除外 许可 依法 批准 经营".split()
 )
+# a broad class word followed by these is a service or an industry, not goods (电子技术服务,
+# 机电安装工程, 机动车辆保险, 通讯行业)
+_NOT_GOODS = "(?!技术|服务|工程|安装|保险|租赁|咨询|行业|领域|专业)"
 # a broad class of goods in a scope -> the GB/T 4754 code prefixes it contains
 BROAD_CLASSES: dict[str, tuple[str, ...]] = {
     "日用百货": ("C17", "C18", "C19", "C20", "C21", "C22", "C23", "C24", "C268", "C29", "C30", "C33", "C385", "C387"),
@@ -52,7 +57,6 @@ BROAD_CLASSES: dict[str, tuple[str, ...]] = {
     "五金": ("C33", "C34", "C38"),
     "交电": ("C38", "C39"),
     "电子产品": ("C38", "C39", "C40"),
-    "电子": ("C38", "C39", "C40"),
     "机电": ("C33", "C34", "C35", "C36", "C37", "C38", "C39", "C40"),
     "机械": ("C33", "C34", "C35", "C36", "C37", "C38"),
     "通讯器材": ("C392", "C393", "C396"),
@@ -115,7 +119,7 @@ def covered(scope: str, names: list[str], industry_code: str | None) -> tuple[bo
                 return True, f"经营范围含“{word}”（{name}）"
     if industry_code:
         for broad, prefixes in BROAD_CLASSES.items():
-            if broad in text and industry_code.startswith(prefixes):
+            if industry_code.startswith(prefixes) and re.search(re.escape(broad) + _NOT_GOODS, text):
                 return True, f"经营范围含大类“{broad}”，涵盖行业{industry_code}"
     return False, ""
 
