@@ -299,3 +299,9 @@ def test_university_that_neither_makes_nor_sells():
     assert len(f) == 1 and f[0].field == "entity.kind" and f[0].confidence == 0.8 and "大学或科研院所" in f[0].message
     data["entity"]["figures_wan"]["total_product_sales"] = 850.0  # it sells products: eligible
     assert found(screen(data), "ENTITY_INELIGIBLE") == []
+    data["entity"]["figures_wan"]["total_product_sales"] = 0.0
+    data["entity"]["business_scope"] = "高等学历教育；科研成果转化产品的生产与销售"  # its scope makes and sells
+    assert found(screen(data), "ENTITY_INELIGIBLE") == []
+    data["entity"]["kind"] = "enterprise"
+    data["entity"]["business_scope"] = "高等学历教育；科学研究"
+    assert found(screen(data), "ENTITY_INELIGIBLE") == []  # only universities and research institutes
