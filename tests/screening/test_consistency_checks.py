@@ -305,3 +305,15 @@ def test_university_that_neither_makes_nor_sells():
     data["entity"]["kind"] = "enterprise"
     data["entity"]["business_scope"] = "高等学历教育；科学研究"
     assert found(screen(data), "ENTITY_INELIGIBLE") == []  # only universities and research institutes
+
+
+@pytest.mark.parametrize("field, value", [("former_names", "深圳市雄楚速通物流有限公司"), ("former_names", [1]),
+                                          ("business_scope", ["销售"])])
+def test_new_entity_fields_are_typed(field, value):
+    from screening.errors import InvalidInput
+
+    data = example()
+    data["entity"][field] = value
+    with pytest.raises(InvalidInput) as exc:
+        parse_submission(data)
+    assert exc.value.field.startswith(f"entity.{field}")
