@@ -75,10 +75,15 @@ class ProductPatentRules(Check):
         self._design_only(ctx, keyed)
         if not (product.name and product.name.strip()):
             return  # the name's own checks say it is missing
-        snapshot, found = register_entries(ctx)
+        read = ctx.extracted.get("patent_register")  # RegisterRules ran first: no second lookup
+        if read is not None:
+            snapshot, known = read["snapshot"], {k: e.get("title") for k, e in read["patents"].items()}
+        else:
+            snapshot, found = register_entries(ctx)
+            known = {k: e.title for k, e in found.items()}
         titles = []
         for i, p, key in keyed:
-            title = (p.title or "").strip() or ((found.get(key).title or "") if key in found else "").strip()
+            title = (p.title or "").strip() or (known.get(key) or "").strip()
             if title:
                 titles.append((i, p.number, title))
         if not titles:

@@ -317,3 +317,11 @@ def test_new_entity_fields_are_typed(field, value):
     with pytest.raises(InvalidInput) as exc:
         parse_submission(data)
     assert exc.value.field.startswith(f"entity.{field}")
+
+
+def test_product_patent_rules_read_the_register_on_their_own():
+    from screening.checks.product_patents import ProductPatentRules
+
+    register = FakeRegister(entry(FRIDGE, title="一种利用高铝粉煤灰烧结的方法"))
+    report = Pipeline([ProductPatentRules()], Resources(patent_register=register)).screen(parse_submission(example()), {})
+    assert [f.code for f in report.findings] == ["NAME_NOT_IN_PATENTS"]
