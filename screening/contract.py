@@ -63,6 +63,8 @@ class Entity:
     figures_year: int | None = None
     figures_wan: EntityFigures | None = None
     employees: int | None = None
+    former_names: list[str] | None = None  # 曾用名: the register may still name the holder so
+    business_scope: str | None = None  # 经营范围 as on the licence (else read from the licence by OCR)
 
 
 @dataclass

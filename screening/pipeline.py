@@ -70,6 +70,7 @@ class Resources:
     prioritizer: Prioritizer | None = None
     verified_codes: Any = None  # callable(uscc) -> bool: codes a reviewer marked as verified
     filed_records: Any = None  # screening.storage.filed.FiledRecords: what annual updates and revocations refer to
+    patent_register: Any = None  # screening.storage.register.PatentRegisterStore: .snapshot(), .lookup(numbers)
     model_versions: dict[str, str] = field(default_factory=dict)
 
 

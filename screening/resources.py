@@ -40,6 +40,9 @@ def load_resources(settings: Settings, store: Store | None, *, ocr: bool | None 
 
         res.verified_codes = store.is_code_verified
         res.filed_records = FiledRecords(store)
+        from .storage.register import PatentRegisterStore
+
+        res.patent_register = PatentRegisterStore(store.engine)  # the patent register snapshot (may be empty)
 
     def attempt(name: str, loader):
         key = VERSION_KEYS.get(name, name)
