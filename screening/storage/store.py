@@ -332,6 +332,24 @@ class Store:
             })
         return total, items
 
+    def names(self, submission_ids: list[str]) -> dict[str, dict[str, str]]:
+        """{id: {"entity": 单位名称, "product": 产品名称}} from each submission's latest revision, in one
+        query: the queue shows who filed what beside the ids."""
+        if not submission_ids:
+            return {}
+        with self.Session() as s:
+            rows = s.execute(
+                select(SubmissionRow.submission_id, RevisionRow.form)
+                .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
+                                        RevisionRow.revision == SubmissionRow.latest_revision))
+                .where(SubmissionRow.submission_id.in_(list(submission_ids)))
+            ).all()
+        out = {}
+        for sid, form in rows:
+            entity, product = (form or {}).get("entity") or {}, (form or {}).get("product") or {}
+            out[sid] = {"entity": str(entity.get("name") or ""), "product": str(product.get("name") or "")}
+        return out
+
     def counts(self) -> dict[str, int]:
         with self.Session() as s:
             rows = s.execute(select(SubmissionRow.stage, SubmissionRow.open, func.count())
