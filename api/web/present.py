@@ -326,19 +326,29 @@ def shown_findings(findings: list[dict], form: dict) -> list[ShownFinding]:
         if parts is None and isinstance(ev.get("text"), str):
             parts = span_parts(ev["text"], ev.get("span")) if "span" in ev and ev.get("text") == value else None
         form_value = ev.get("form", value if not isinstance(value, (dict, list)) else None)
-        if ".figures_wan." in (f.get("field") or "") and isinstance(form_value, (int, float)) \
-                and not isinstance(form_value, bool):
-            form_value = format_money(form_value)
+        suggestion = ev.get("suggestion") if isinstance(ev.get("suggestion"), str) else None
+        if ".figures_wan." in (f.get("field") or ""):  # money: the same separators as the message
+            if isinstance(form_value, (int, float)) and not isinstance(form_value, bool):
+                form_value = format_money(form_value)
+            if suggestion is not None and _number(suggestion) is not None:
+                suggestion = format_money(_number(suggestion))
         dup = {"this": ev.get("this") or {}, "other": ev["other"]} if isinstance(ev.get("other"), dict) else None
         out.append(ShownFinding(
             index=i, code=f["code"], title=code_title(f["code"]), severity=f.get("severity", "info"),
             field=f.get("field"), field_label=field_label(f.get("field")), message=f.get("message", ""),
             confidence=float(f.get("confidence", 1.0)), source=str(f.get("source", "")), evidence=ev,
             name_parts=parts, read=ev.get("read") if isinstance(ev.get("read"), (str, int, float)) else None,
-            form_value=form_value, suggestion=ev.get("suggestion") if isinstance(ev.get("suggestion"), str) else None,
+            form_value=form_value, suggestion=suggestion,
             has_box=bool(evidence_places(ev)), duplicate=dup, rule=rule_text(ev.get("rule")),
         ))
     return out
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
 
 
 def rule_text(rule: Any) -> str | None:

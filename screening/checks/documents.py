@@ -179,7 +179,7 @@ class DocumentChecks(Check):
             "period_year": r.period.value, "period_full_year": r.period_full_year, "preparer": r.preparer.value,
             "sealed": r.seal.value, "seal_box": box(r.seal),
             "boxes": {k: box(getattr(r, k)) for k in ("operating_revenue", "net_profit", "unit", "period", "preparer")},
-            "error": r.error,
+            "rotation": r.rotation, "error": r.error,  # the page shows the scan turned as it was read
         }
         if r.error:
             ctx.skip(where, f"利润表“{file}”无法识别（{r.error}），请人工核对营业收入、净利润与编制单位")

@@ -187,6 +187,7 @@ def test_money_on_the_page_reads_with_separators(web, store):
     assert "填写的营业收入68,905,000.00万元" in html  # the finding's message
     assert "<td>68,905,000.00</td>" in html  # the form row (its label says 万元)
     assert "68,905,000.00元" in html  # what the statement said
+    assert 'class="suggestion">6,890.50万元<' in html
     assert "e+" not in html
 
 

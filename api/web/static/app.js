@@ -139,8 +139,6 @@
         var W = r % 180 ? h : w, H = r % 180 ? w : h;
         svg.dataset.rotation = r;
         svg.setAttribute("viewBox", "0 0 " + W + " " + H);
-        svg.setAttribute("width", W);
-        svg.setAttribute("height", H);
         g.setAttribute("transform", t);
       });
     });
