@@ -84,6 +84,16 @@ def field_label(path: str | None) -> str:
     return prefix or "表单其他字段"
 
 
+SOURCES = {"rules": "规则检查", "pipeline": "预审流程"}
+
+
+def source_label(source: str | None) -> str:
+    """What produced a finding: 规则检查, or 模型 name@version (the version is what reviewers quote)."""
+    if not source:
+        return "—"
+    return SOURCES.get(source, f"模型 {source}" if "@" in source else source)
+
+
 # ---------------------------------------------------------------- what the readers read
 READ_LABELS = {
     "uscc": "统一社会信用代码", "uscc_status": "代码识别状态", "uscc_seen": "原始识别", "name": "名称", "type": "类型",

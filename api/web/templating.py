@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 from screening.money import format_money
 
 from . import present
-from .labels import metric_label, metrics_view
+from .labels import metric_label, metrics_view, source_label
 from .auth import signed_in
 
 HERE = Path(__file__).resolve().parent
@@ -31,7 +31,7 @@ env.filters["num"] = lambda v: "—" if v is None else (f"{v:,.4f}".rstrip("0").
 env.filters["tojson_zh"] = lambda v: json.dumps(v, ensure_ascii=False, indent=1)
 env.filters["money"] = lambda v, unit="万元": format_money(v, unit)
 env.filters["markdown"] = lambda text: Markup(_MARKDOWN.render(text or ""))
-env.globals.update(metric_label=metric_label, metrics_view=metrics_view)
+env.globals.update(metric_label=metric_label, metrics_view=metrics_view, source_label=source_label)
 
 # model cards are markdown written by whoever trained the model: raw HTML in them is escaped
 # (html=False), links other than http(s)/mailto/relative are refused (markdown-it's validateLink)

@@ -125,6 +125,11 @@ def test_rotation_turns_the_page_and_keeps_the_boxes_in_original_pixels():
     assert present.rotation_of({"business_licence": {"rotation": 45}}, "business_licence") == 0
 
 
+def test_what_produced_a_finding_reads_in_chinese():
+    assert labels.source_label("rules") == "规则检查"
+    assert labels.source_label("name-tagger@2026.11.1") == "模型 name-tagger@2026.11.1"
+
+
 def test_metrics_are_tables_not_json():
     view = labels.metrics_view({"test": {"precision": 1.0, "recall": 0.99,
                                          "by_kind": {"variant": {"n": 5, "accuracy": 1.0},
