@@ -14,7 +14,7 @@ from screening.errors import InvalidInput, NotFound
 from screening.parsing import parse_decision
 from screening.storage.users import SignedIn
 
-from . import present
+from . import compare, present
 from .auth import check_csrf, page_session
 from .files import INLINE
 from .templating import render
@@ -121,7 +121,7 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
                 other_form, other_rev = stored.form, stored.revision
             except NotFound:
                 pass
-        rows = _compare_rows(revision.form, this, other_form, other)
+        rows = compare.compare_rows(revision.form, this, other_form, other)
         ev = finding.evidence if finding else {}
         shown = {r["label"] for r in rows}
         extra = [(present.SIDE_LABELS[k], this.get(k), other.get(k))
@@ -133,45 +133,12 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
         out.append({
             "finding": finding, "other_id": other_id, "other_known": other_form is not None,
             "score": other.get("score", finding.confidence if finding else None), "rows": rows, "extra": extra,
-            "drivers": present.score_drivers(ev.get("drivers")), "signals": present.signal_rows(ev.get("signals")),
+            "drivers": compare.score_drivers(ev.get("drivers")), "signals": compare.signal_rows(ev.get("signals")),
             "this_image": this_file if this_file and any(f["name"] == this_file for f in revision.files) else None,
             "other_image": (f"/submissions/{quote(other_id)}/files/{quote(other_file)}?rev={other_rev}"
                             if other_file and other_form is not None else None),
         })
     return out
-
-
-# the rows of a duplicate comparison: (label, form path, key in the evidence's side)
-COMPARE = (("单位名称", "entity.name", "entity_name"), ("统一社会信用代码", "entity.uscc", "entity_uscc"),
-           ("备案阶段", "stage", "stage"), ("产品名称", "product.name", "product_name"),
-           ("规格型号", "product.models", "models"), ("商标", "product.trademark", "trademark"),
-           ("产品分类", "product.category.name", None), ("产品简介", "product.intro", "intro"))
-
-
-def _compare_rows(form: dict, this: dict, other_form: dict | None, other: dict) -> list[dict]:
-    """Both filings side by side, each value from its own form when we hold it, else from what the
-    evidence says about it; the related patents with those both list marked."""
-    rows = []
-    for label, path, key in COMPARE:
-        mine = present.get_path(form, path)
-        if mine is None and key:
-            mine = this.get(key)
-        theirs = present.get_path(other_form, path) if other_form else other.get(key) if key else None
-        if path == "stage":
-            mine, theirs = (present.STAGES.get(v, v) if v else v for v in (mine, theirs))
-        mine, theirs = ("、".join(map(str, v)) if isinstance(v, list) else v for v in (mine, theirs))
-        if mine is None and theirs is None:
-            continue
-        rows.append({"label": label, "this": mine, "other": theirs, "same": mine == theirs and mine is not None})
-    mine = present.patent_numbers(present.get_path(form, "product.patents") or this.get("patents"))
-    theirs = present.patent_numbers(present.get_path(other_form, "product.patents") if other_form
-                                     else other.get("patents"))
-    if mine or theirs:
-        shared = {present.patent_key(p) for p in mine} & {present.patent_key(p) for p in theirs}
-        rows.append({"label": "相关专利", "patents": True, "same": bool(shared),
-                     "this": [(p, present.patent_key(p) in shared) for p in mine],
-                     "other": [(p, present.patent_key(p) in shared) for p in theirs]})
-    return rows
 
 
 @router.get("/submissions/{submission_id}")

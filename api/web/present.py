@@ -15,8 +15,7 @@ from screening.money import format_money
 from screening.priority import BEIJING, score_today, working_days_between
 
 from .labels import (DOCUMENTS, ENTITY_KINDS, FIELD_LABELS, READ_KINDS_SKIP, READ_LABELS, READ_SKIP,  # noqa: F401
-                     READ_TITLES, SIDE_LABELS, SIGNAL_LABELS, STAGES, field_label, read_value, signal_label,
-                     signal_value)
+                     READ_TITLES, SIDE_LABELS, STAGES, field_label, read_value)
 
 CHINA = BEIJING  # review targets count working days in Beijing time
 
@@ -465,47 +464,3 @@ def china_time(value: datetime | str | None) -> str:
 
 def today_china() -> date:
     return datetime.now(CHINA).date()
-
-
-# ---------------------------------------------------------------- duplicate comparison
-def patent_numbers(value: Any) -> list[str]:
-    """A form's related patents ([{"number": …}]) or a duplicate side's numbers, as shown."""
-    out = []
-    for p in value or []:
-        number = p.get("number") if isinstance(p, dict) else p
-        if isinstance(number, str) and number.strip():
-            out.append(number.strip())
-    return out
-
-
-def patent_key(number: str) -> str:
-    from screening.duplicates.filing import normalise_patent
-
-    return normalise_patent(number)
-
-
-def score_drivers(drivers: Any) -> list[dict]:
-    """What moved a duplicate's score, as the scorer stored it (evidence.drivers), in Chinese."""
-    rows = []
-    for item in drivers or []:
-        if not isinstance(item, (list, tuple)) or len(item) != 2 or not isinstance(item[1], (int, float)):
-            continue
-        name, value = str(item[0]), float(item[1])
-        rows.append({"label": signal_label(name), "up": value > 0, "strength": min(abs(value) / 3.0, 1.0),
-                     "value": value})
-    return rows
-
-
-def signal_rows(signals: Any) -> list[dict]:
-    """The pair's signals (evidence.signals) with Chinese labels; the flags only when set."""
-    if not isinstance(signals, dict):
-        return []
-    rows = []
-    for name, label in SIGNAL_LABELS.items():
-        value = signals.get(name)
-        if not isinstance(value, (int, float)) or name in ("likeness", "cosine*cosine"):
-            continue
-        if name.endswith("_missing") and not value:
-            continue
-        rows.append({"label": label, "value": signal_value(name, value)})
-    return rows
