@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .labels import SIGNAL_LABELS, STAGES, signal_label, signal_value
+from .labels import DOCUMENTS, SIGNAL_LABELS, STAGES, signal_label, signal_value
 from .present import get_path
 
 # the rows of a duplicate comparison: (label, form path, key in the evidence's side)
@@ -38,6 +38,15 @@ def compare_rows(form: dict, this: dict, other_form: dict | None, other: dict) -
                      "this": [(p, patent_key(p) in shared) for p in mine],
                      "other": [(p, patent_key(p) in shared) for p in theirs]})
     return rows
+
+
+PHOTO_KINDS = {"photo": "实物照片", "rendering": "效果图", "line_drawing": "线条图"}
+
+
+def side_value(key: str, value: Any) -> Any:
+    """A value the evidence says about one side, in Chinese where it is a code word."""
+    words = {"stage": STAGES, "document": DOCUMENTS, "kind": PHOTO_KINDS}.get(key)
+    return words.get(value, value) if words and isinstance(value, str) else value
 
 
 def patent_numbers(value: Any) -> list[str]:

@@ -124,7 +124,7 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
         rows = compare.compare_rows(revision.form, this, other_form, other)
         ev = finding.evidence if finding else {}
         shown = {r["label"] for r in rows}
-        extra = [(present.SIDE_LABELS[k], this.get(k), other.get(k))
+        extra = [(present.SIDE_LABELS[k], compare.side_value(k, this.get(k)), compare.side_value(k, other.get(k)))
                  for k in sorted(set(this) | set(other)) if k in present.SIDE_LABELS
                  and k not in ("file", "submission_id", "score") and present.SIDE_LABELS[k] not in shown
                  and not isinstance(this.get(k, ""), (dict, list)) and not isinstance(other.get(k, ""), (dict, list))]

@@ -28,7 +28,6 @@ DECISIONS = {"approved": "通过", "returned": "退回修改", "rejected": "不�
 VERDICTS = {"confirmed": "确认", "false_positive": "误报"}
 EXTRA_REASONS = {"TIME_PRESSURE": "审核时限临近"}
 OVERDUE = "已超期"
-EVIDENCE_KEYS = SIDE_LABELS  # the name earlier callers use
 
 
 def code_title(code: str) -> str:

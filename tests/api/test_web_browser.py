@@ -141,6 +141,12 @@ def test_review_an_item_end_to_end(browser, app, store, database_url, shots):
         page.keyboard.press("m")
         page.keyboard.type("请修改产品名称，去掉商标；核对营业执照代码。")
         page.keyboard.press("Escape")
+        page.keyboard.press("x")  # the decision keys work after Esc
+        assert page.locator('input[name="decision"][value="rejected"]').is_checked()
+        page.keyboard.press("r")
+        assert page.locator('input[name="decision"][value="returned"]').is_checked()
+        page.keyboard.press("m")
+        page.keyboard.press("Escape")
         page.keyboard.press("Enter")
         page.wait_for_url(f"**/submissions/{seeded['next']}*")
         assert page.locator(".subhead h1").inner_text() == seeded["next"]

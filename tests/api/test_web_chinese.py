@@ -130,6 +130,15 @@ def test_what_produced_a_finding_reads_in_chinese():
     assert labels.source_label("name-tagger@2026.11.1") == "模型 name-tagger@2026.11.1"
 
 
+def test_duplicate_side_values_read_in_chinese():
+    from api.web import compare
+
+    assert compare.side_value("stage", "annual_update") == "年度更新"
+    assert compare.side_value("document", "product_photo") == "产品照片"
+    assert compare.side_value("kind", "rendering") == "效果图"
+    assert compare.side_value("product_name", "电冰箱") == "电冰箱"
+
+
 def test_metrics_are_tables_not_json():
     view = labels.metrics_view({"test": {"precision": 1.0, "recall": 0.99,
                                          "by_kind": {"variant": {"n": 5, "accuracy": 1.0},
