@@ -89,7 +89,7 @@ def test_review_an_item_end_to_end(browser, app, store, database_url, shots):
 
         # the licence code box, drawn where the code is printed, scaled to the displayed image
         licence = page.locator('figure.doc[data-kind="business_licence"]')
-        img = licence.locator("svg.page image")
+        img = licence.locator("svg.scan image")
         img.scroll_into_view_if_needed()
         rect = licence.locator('rect.box[data-code="LICENCE_USCC_MISMATCH"]')
         assert rect.count() == 1
@@ -154,7 +154,7 @@ def test_review_an_item_end_to_end(browser, app, store, database_url, shots):
 
         # the next item's licence was scanned sideways: shown upright (wider than high), the
         # code's box still on the code
-        sideways = page.locator('figure.doc[data-kind="business_licence"] svg.page')
+        sideways = page.locator('figure.doc[data-kind="business_licence"] svg.scan')
         sideways.scroll_into_view_if_needed()
         sb = sideways.bounding_box()
         assert sb["width"] > 1.3 * sb["height"]

@@ -119,7 +119,7 @@
 
   // ---------------------------------------------------------------- document viewer: zoom and turn
   $$("[data-viewer]").forEach(function (v) {
-    var wrap = $(".imgwrap", v), svg = $("svg.page", v), g = svg && $("g", svg);
+    var wrap = $(".imgwrap", v), svg = $("svg.scan", v), g = svg && $("g", svg);
     var zoom = 0;
     $$("[data-zoom]", v).forEach(function (b) {
       b.addEventListener("click", function () {
