@@ -64,6 +64,20 @@ def licence_image(uscc: str = READ_USCC, name: str = "深圳市雄楚速通国�
                             "term": grow(boxes["营业期限"])}
 
 
+def sideways_licence(uscc: str = FORM_USCC, name: str = "广州市穗新材料科技有限公司") -> tuple[bytes, dict[str, list[int]]]:
+    """The licence scanned sideways (turned 90° clockwise) and its boxes in the upload's own
+    pixels: the reader turns it back 90° counter-clockwise to read it (``rotation`` 90)."""
+    from PIL import Image
+
+    data, boxes = licence_image(uscc, name)
+    upright = Image.open(io.BytesIO(data))
+    h = upright.height
+    buf = io.BytesIO()
+    upright.rotate(-90, expand=True).save(buf, "PNG")
+    # (x, y) upright -> (h - y, x) in the clockwise-turned upload
+    return buf.getvalue(), {k: [h - b[3], b[0], h - b[1], b[2]] for k, b in boxes.items()}
+
+
 def photo_image(color=(90, 120, 160), label: str = "BCD-520W") -> bytes:
     from PIL import Image, ImageDraw
 
@@ -147,13 +161,18 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
 
     licence, boxes = licence_image()
     box = boxes["uscc"]
+    from screening.money import format_money
+    from screening.validators.uscc import validate_uscc
+
     read = {"business_licence": {
+        "file": "licence.png",
         "uscc": {"value": READ_USCC, "confidence": 0.97, "box": box, "raw": READ_USCC},
         "uscc_status": "ok",
         "name": {"value": "深圳市雄楚速通国际物流有限公司", "confidence": 0.95, "box": boxes["name"]},
         "term": {"value": "2017年03月15日 至 2047年03月14日", "confidence": 0.93, "box": boxes["term"]},
         "term_end": "2047-03-14", "term_long": False, "rotation": 0, "image_size": [1240, 874], "engine": "rapidocr",
-    }}
+    }, "uscc": validate_uscc(FORM_USCC).to_dict(),
+        "files": {"licence.png": {"document": "business_licence", "detected": "png", "size": 48213}}}
     photo = photo_image()
     # the earlier filing the top one duplicates
     other = "2025-P-004411"
@@ -171,11 +190,27 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
         make_finding("LICENCE_USCC_MISMATCH", "entity.uscc",
                  f"营业执照上的统一社会信用代码 {READ_USCC} 与填写的 {FORM_USCC} 不一致",
                  {"document": "business_licence", "file": "licence.png", "box": box, "read": READ_USCC,
-                  "form": FORM_USCC}, 0.97, "ocr-licence@2026.11.1"),
-        make_finding("DUPLICATE_FILING", "product.name", f"与已备案产品 {other} 高度相似",
-                 {"other": {"submission_id": other, "product_name": "雄楚家用电冰箱",
-                            "entity_name": "深圳市雄楚速通国际物流有限公司", "file": "photo.jpg"},
-                  "this": {"product_name": "雄楚家用电冰箱", "file": "photo.jpg"}}, 0.91, "duplicates@2026.11.1"),
+                  "form": FORM_USCC, "rule": "营业执照中显示的统一社会信用代码应当与在平台上填写的一致"},
+                 0.97, "ocr-licence@2026.11.1"),
+        # as screening.checks.duplicates reports it: both sides (Filing.side()), the signals, the drivers
+        make_finding("DUPLICATE_FILING", "product.name",
+                 f"与本单位已提交的产品“雄楚家用电冰箱”（{other}，型号BCD-520W）疑似同一产品（相似度0.91）",
+                 {"score": 0.91,
+                  "other": {"submission_id": other, "stage": "product", "product_name": "雄楚家用电冰箱",
+                            "models": ["BCD-520W"], "entity_name": "深圳市雄楚速通国际物流有限公司",
+                            "entity_uscc": FORM_USCC, "patents": ["2017106018623"], "file": "photo.jpg"},
+                  "this": {"submission_id": top, "stage": "product", "product_name": "雄楚家用电冰箱",
+                           "models": ["BCD-520W"], "entity_name": "深圳市雄楚速通国际物流有限公司",
+                           "entity_uscc": FORM_USCC, "patents": ["2017106018623", "2019205551234"],
+                           "file": "photo.jpg"},
+                  "signals": {"cosine": 0.97, "name_equal": 1.0, "name_jaccard": 1.0, "intro_jaccard": 0.82,
+                              "intro_missing": 0.0, "model_same": 1.0, "model_variant": 0.0, "model_different": 0.0,
+                              "model_unknown": 0.0, "patent_shared": 1.0, "patent_jaccard": 0.5,
+                              "patent_missing": 0.0, "same_entity": 1.0, "photo_copy": 1.0, "photo_distance": 0.03,
+                              "photo_missing": 0.0, "generation_differs": 0.0},
+                  "drivers": [["cosine*model_same", 1.84], ["patent_shared*likeness", 1.52], ["cosine", 1.21],
+                              ["same_entity", -0.61], ["photo_copy", 0.44]]},
+                 0.91, "pair-scorer@2026.12.2"),
         make_finding("NAME_ADJECTIVE", "product.name", "产品名称含有修饰性用语", {"span": [2, 4], "text": "家用"}, 0.41,
                  "name-tagger@2026.11.1"),
     ]
@@ -187,16 +222,32 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
         actor="seed")
 
     nxt = "2026-E-000088"
+    sideways, turned = sideways_licence()
+    nxt_form = make_form(nxt, "entity", now - timedelta(days=2), entity_name="广州市穗新材料科技有限公司",
+                         documents=[{"kind": "business_licence", "file": "licence-scan.png"}])
+    nxt_form["entity"]["figures_wan"]["operating_revenue"] = 68905000.0  # the 元 figure typed into 万元
     store.record_screening(
-        parse_submission(make_form(nxt, "entity", now - timedelta(days=2), entity_name="广州市穗新材料科技有限公司")),
-        {}, report(nxt, "entity", now - timedelta(days=2),
-                   [make_finding("STATEMENT_UNIT_ERROR", "entity.figures_wan.operating_revenue",
-                                 "营业收入疑似未换算为万元：填写 68905000.0，利润表为 68905000 元",
-                                 {"document": "profit_statement", "read": "68,905,000", "form": 68905000.0,
-                                  "suggestion": "6890.5"}, 0.88)], 72.0), actor="seed")
+        parse_submission(nxt_form), {"licence-scan.png": UploadedFile("licence-scan.png", sideways)},
+        report(nxt, "entity", now - timedelta(days=2),
+               [make_finding("STATEMENT_UNIT_ERROR", "entity.figures_wan.operating_revenue",
+                             f"填写的营业收入{format_money(68905000.0)}与利润表营业收入68,905,000（单位：元）"
+                             "相差恰好10,000倍，疑似未换算为万元",
+                             {"document": "profit_statement", "read": "68,905,000", "form": 68905000.0,
+                              "statement_yuan": 68905000.0, "factor": 10000, "unit": "元",
+                              "suggestion": "6890.5"}, 0.88)], 72.0,
+               extracted={"business_licence": {
+                   "file": "licence-scan.png", "rotation": 90, "uscc_status": "ok",
+                   "uscc": {"value": FORM_USCC, "confidence": 0.96, "box": turned["uscc"]},
+                   "name": {"value": "广州市穗新材料科技有限公司", "confidence": 0.94, "box": turned["name"]},
+                   "term": {"value": "2017年03月15日 至 2047年03月14日", "confidence": 0.9, "box": turned["term"]}},
+                   "profit_statement": {"operating_revenue_yuan": 68905000.0, "net_profit_yuan": 8200000.0,
+                                        "unit": "元", "period_year": 2025, "period_full_year": True,
+                                        "preparer": "广州市穗新材料科技有限公司", "sealed": True},
+                   "uscc": validate_uscc(FORM_USCC).to_dict()}),
+        actor="seed")
     rest = []
     for i, (stage, code, days, score) in enumerate([
-        ("product", "NAME_TOO_BROAD", 1, 60.0), ("annual_update", "SALES_ZERO", 6, 55.0),
+        ("product", "NAME_TOO_BROAD", 1, 60.0), ("annual_update", "SALES_ZERO", 13, 55.0),  # 9 working days: overdue
         ("entity", "LICENCE_EXPIRED", 3, 50.0), ("product", None, 0.2, 21.0),
     ]):
         sid = f"2026-{'PEA'[('product', 'entity', 'annual_update').index(stage)]}-0002{i:02d}"
@@ -205,7 +256,8 @@ def seed_realistic(store, *, now: datetime | None = None) -> dict:
         store.record_screening(parse_submission(make_form(sid, stage, now - timedelta(days=days))), {},
                                report(sid, stage, now - timedelta(days=days), fs, score), actor="seed")
         rest.append(sid)
-    return {"top": top, "next": nxt, "box": box, "other": other, "ids": [top, nxt, *rest]}
+    return {"top": top, "next": nxt, "box": box, "other": other, "ids": [top, nxt, *rest], "overdue": rest[1],
+            "turned_box": turned["uscc"]}
 
 
 BULK_CODES = ["NAME_BRAND", "NAME_TOO_BROAD", "NAME_ADJECTIVE", "NAME_HAS_SPEC", "STATEMENT_REVENUE_MISMATCH",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..contract import EntityFigures, ProductFigures
+from ..money import format_money
 from ..pipeline import Check, ScreeningContext
 from .seed_calendar import beijing_day, deferral_note
 
@@ -64,7 +65,7 @@ def exceeds(a: float, b: float) -> bool:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:,.2f}".rstrip("0").rstrip(".") + "万元"
+    return format_money(v)
 
 
 @dataclass(frozen=True)

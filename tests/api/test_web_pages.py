@@ -310,7 +310,7 @@ def test_boxes_come_as_corners_or_four_points():
 
 
 def test_field_labels_and_paths():
-    assert present.field_label("product.patents[1].number") == "专利号（第2项）"
+    assert present.field_label("product.patents[1].number") == "第2项专利的专利号"
     assert present.field_label("entity.figures_wan.operating_revenue") == "单位年度营业收入总额（万元）"
     assert present.get_path({"product": {"patents": [{"number": "x"}]}}, "product.patents[0].number") == "x"
     assert present.get_path({"product": {"patents": []}}, "product.patents[3].number") is None

@@ -55,6 +55,9 @@ def test_mismatches_and_unit_error(readers):
     assert codes["LICENCE_USCC_MISMATCH"].evidence["read"]
     assert len(codes["LICENCE_USCC_MISMATCH"].evidence["box"]) == 4
     assert "STATEMENT_UNIT_ERROR" in codes and codes["STATEMENT_UNIT_ERROR"].evidence["factor"] == 10_000
+    # the 元 figure typed into the 万元 field is in the tens of millions: it reads with separators
+    message = codes["STATEMENT_UNIT_ERROR"].message
+    assert f"填写的营业收入{figures.operating_revenue:,.2f}万元" in message and "e+" not in message, message
     assert "STATEMENT_PROFIT_MISMATCH" not in codes
     assert {"STATEMENT_ENTITY_MISMATCH", "STATEMENT_PERIOD_WRONG", "STATEMENT_UNSEALED"} <= set(codes)
     assert ctx.extracted["profit_statement"]["operating_revenue_yuan"] == pytest.approx(truth["operating_revenue_yuan"])

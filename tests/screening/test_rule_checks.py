@@ -282,6 +282,7 @@ def test_net_profit_above_revenue_has_lower_confidence():
     f = only(screen(data), "ENTITY_FIGURES_INCONSISTENT")
     assert f.confidence == 0.8 and f.evidence["value"] == 7000.0 and f.evidence["limit"] == 6890.5
     assert "净利润" in f.message and "营业收入" in f.message
+    assert "7,000.00万元" in f.message and "6,890.50万元" in f.message, f.message  # screening.money
 
 
 @pytest.mark.parametrize(

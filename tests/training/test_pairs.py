@@ -23,6 +23,8 @@ def test_every_kind_is_made_with_its_label(vocab):
             assert p.label == 0 and rel == "different", (p.a.models, p.b.models)
         if p.kind == "shared_patents":
             assert p.label == 0 and set(p.a.patents) & set(p.b.patents)
+        if p.kind == "shared_patents_other_maker":
+            assert p.label == 0 and set(p.a.patents) & set(p.b.patents) and p.a.entity_uscc != p.b.entity_uscc
         if p.kind == "two_entities":
             assert p.label == 1 and p.a.entity_uscc != p.b.entity_uscc
 
