@@ -167,7 +167,7 @@ def real_model_lines(realdata: Path) -> dict:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=2000, help="scored filings (context records come on top)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (0)")
     parser.add_argument("--realdata", type=Path, default=None, help="real-data folder (default ../shared/realdata)")
     parser.add_argument("--database-url", default=None, help="screen into this database (default: a temporary SQLite)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")

@@ -31,13 +31,13 @@ from pathlib import Path
 
 import numpy as np
 
-from models.base import Manifest
+from models.base import Manifest, new_version
 from models.brand_lexicon import BrandLexicon, company_core
+from screening.settings import realdata_dir
 
-from .text_vocab import RealVocab, default_realdata_dir, strip_parenthetical
+from .text_vocab import RealVocab, strip_parenthetical
 
 HELP = "build the brand dictionary with its learned common-word filter (models/weights/brand-lexicon)"
-VERSION = "2026.12.1"
 POS = ("n", "nr", "nz", "ns", "nt", "nrt", "v", "vn", "a", "l", "i")
 # organisation words between the trade name and the suffix that the industry list lacks
 EXTRA_INDUSTRY = ("集团", "股份", "实业", "控股", "科技", "技术", "重工", "制造", "工业", "发展", "国际", "投资", "贸易",
@@ -74,7 +74,7 @@ def features(entry: str, jd: dict, char_freq: Counter, last_freq: Counter, total
 
 
 def build(root: Path | None = None, seed: int = 5) -> tuple[BrandLexicon, dict]:
-    root = Path(root) if root else default_realdata_dir()
+    root = Path(root) if root else realdata_dir()
     vocab = RealVocab.load(root)
     raw = (root / "brands" / "shibing624_companynameparser_brand.txt").read_text(encoding="utf-8-sig").splitlines()
     entries = sorted({e.strip() for e in raw if _HAN.match(e.strip()) or _LATIN.match(e.strip())})
@@ -134,7 +134,7 @@ def build(root: Path | None = None, seed: int = 5) -> tuple[BrandLexicon, dict]:
     kept = {e: float(p) for e, p in zip(rest, probs)}
     metrics["shipped_entries"] = len(kept)
     data_hash = hashlib.sha256("".join(sorted(vocab.files.values())).encode()).hexdigest()
-    manifest = Manifest(name="brand-lexicon", version=VERSION, kind=BrandLexicon.kind, data_hash=data_hash,
+    manifest = Manifest(name="brand-lexicon", version=new_version(data_hash), kind=BrandLexicon.kind, data_hash=data_hash,
                         recipe={"dictionary": "shibing624/companynameparser data/brand.txt (Apache-2.0)",
                                 "filter": "logistic regression over jieba frequency/POS, length, character product-likeness",
                                 "coef": [round(float(c), 4) for c in clf.coef_[0]], "threshold": threshold, "seed": seed},
@@ -152,14 +152,26 @@ filter and scored (training/brand_lexicon.py).
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--realdata", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=Path("models/weights/brand-lexicon"))
+    parser.add_argument("--realdata", type=Path, default=None,
+                        help="real-data folder with the brand lists (default: the settings' PRESCREEN_REALDATA)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="also write a copy here (the model is registered as a candidate in the data "
+                             "directory's registry either way; models/weights/brand-lexicon replaces the shipped one)")
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    from models.registry import Registry
+    from screening.settings import get_settings
+
+    from .candidates import register_candidate
+
     lexicon, metrics = build(args.realdata)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "NOTICE").write_text(NOTICE, encoding="utf-8")
-    lexicon.save(args.out)
-    print(metrics)
+    registry = Registry(get_settings().registry_dir)
+    with tempfile.TemporaryDirectory(prefix="brand-lexicon-") as tmp:
+        row = register_candidate(registry, lexicon, Path(tmp), args.out,
+                                 extra=lambda folder: (folder / "NOTICE").write_text(NOTICE, encoding="utf-8"))
+    print(json.dumps({**row, "metrics": metrics}, ensure_ascii=False, indent=2))
     return 0

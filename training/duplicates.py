@@ -17,6 +17,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .candidates import register_candidate
+
 HELP = "train the duplicate pair scorer and the photo-kind classifier on generated data"
 
 
@@ -136,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         if args.only in (None, "pairs"):
             scorer, metrics = train_default_pair_scorer(n_train=args.train_pairs, n_test=args.test_pairs,
                                                         seed=args.seed, version=args.version, progress=True)
-            summary["pair-scorer"] = _register(registry, scorer, Path(tmp), args.out)
+            summary["pair-scorer"] = register_candidate(registry, scorer, Path(tmp), args.out)
             print(f"pair scorer {scorer.version}: threshold {scorer.threshold:.3f}; held-out precision "
                   f"{metrics['precision']:.4f} recall {metrics['recall']:.4f}", file=sys.stderr)
         if args.only in (None, "photos"):
@@ -148,21 +150,8 @@ def run(args: argparse.Namespace) -> int:
             model.manifest.metrics = photo_kind_metrics(metrics, args.photos, args.seed)
             if args.version is None:
                 model.manifest.version = new_version(model.manifest.data_hash)
-            summary["photo-kind"] = _register(registry, model, Path(tmp), args.photo_out)
+            summary["photo-kind"] = register_candidate(registry, model, Path(tmp), args.photo_out)
             print(f"photo-kind {model.version}: held-out accuracy {metrics['accuracy']:.4f}, not-photo precision "
                   f"{metrics['precision']:.4f} recall {metrics['recall']:.4f}", file=sys.stderr)
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
-
-
-def _register(registry, model, tmp: Path, out: Path | None) -> dict:
-    """Register a trained model as a candidate (and write a copy to ``out`` when asked)."""
-    name = model.manifest.name
-    info = registry.register(name, model.save(tmp / name), actor="cli:train")
-    row = {"version": info.version, "path": str(info.path), "data_hash": model.manifest.data_hash,
-           "fixed": model.manifest.metrics.get("fixed"), "in_service": registry.in_service(name),
-           "promote": f"prescreen models promote {name} {info.version}"}
-    if out is not None:
-        model.save(out)
-        row["also_written_to"] = str(out)
-    return row

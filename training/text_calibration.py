@@ -16,12 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from models.base import Manifest
+from models.base import Manifest, new_version
 from models.text_calibration import TextCalibration, evidence_kind
 from models.text_screener import TextScreener
 
 HELP = "fit the NAME_* confidence calibration and thresholds on the real development half"
-VERSION = "2026.12.1"
 PRECISION = 0.95
 
 
@@ -86,7 +85,7 @@ def _calibrated(cal: TextCalibration, kind: str, raw: float) -> float:
 def build(screener: TextScreener, dev_items: list[dict], data_hash: str) -> tuple[TextCalibration, dict]:
     points = raw_findings(screener, dev_items)
     maps, thresholds, report = fit(points)
-    manifest = Manifest(name="text-calibration", version=VERSION, kind=TextCalibration.kind, data_hash=data_hash,
+    manifest = Manifest(name="text-calibration", version=new_version(data_hash), kind=TextCalibration.kind, data_hash=data_hash,
                         recipe={"fitted_on": "eval/data/text_real/dev.jsonl", "method": "isotonic per code and evidence kind",
                                 "precision_target": PRECISION, "models": screener.versions},
                         metrics={"per_code": report})
@@ -95,7 +94,9 @@ def build(screener: TextScreener, dev_items: list[dict], data_hash: str) -> tupl
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models", type=Path, default=None, help="model directory (default: the committed weights)")
-    parser.add_argument("--out", type=Path, default=Path("models/weights/text-calibration"))
+    parser.add_argument("--out", type=Path, default=None,
+                        help="also write a copy here (the calibration is registered as a candidate in the data "
+                             "directory's registry either way; models/weights/text-calibration replaces the shipped one)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,8 +104,17 @@ def run(args: argparse.Namespace) -> int:
 
     screener = TextScreener.load(args.models) if args.models else TextScreener.load_default()
     dev = load("dev")
+    import tempfile
+
+    from models.registry import Registry
+    from screening.settings import get_settings
+
+    from .candidates import register_candidate
+
     cal, report = build(screener, dev, hashlib.sha256((DATA_DIR / "dev.jsonl").read_bytes()).hexdigest())
-    cal.save(args.out)
+    with tempfile.TemporaryDirectory(prefix="text-calibration-") as tmp:
+        row = register_candidate(Registry(get_settings().registry_dir), cal, Path(tmp), args.out)
     for code, r in report.items():
         print(f"{code:24s} threshold {cal.thresholds[code]:.3f}  {r}")
+    print(f"registered text-calibration {row['version']}: {row['promote']}")
     return 0

@@ -19,7 +19,8 @@ def register(sub) -> None:
     imp = rs.add_parser("import", help="replace a register snapshot (every line is checked before any is stored)")
     kinds = imp.add_subparsers(dest="register_kind", required=True)
     pat = kinds.add_parser("patents", help="the patent register: CSV with number,status,holder,title,type")
-    pat.add_argument("file", type=Path, metavar="FILE.csv")
+    pat.add_argument("file", type=Path, metavar="FILE.csv",
+                     help="CSV with columns number, status, holder, title, type (UTF-8, header row)")
     pat.set_defaults(func=import_patents)
     show = rs.add_parser("status", help="the patent register snapshot in use, as JSON")
     show.set_defaults(func=register_status)

@@ -151,7 +151,8 @@ def test_served_model_checks_the_alias_at_most_once_per_interval(registry):
 
 
 # ---------------------------------------------------------------------- the shipped first versions
-SHIPPED = ("name-tagger", "pair-scorer", "photo-kind", "priority", "sentence-embedder", "text-heads")
+SHIPPED = ("brand-lexicon", "name-tagger", "pair-scorer", "photo-kind", "priority", "sentence-embedder", "text-calibration",
+           "text-heads")
 
 
 def test_every_shipped_model_is_a_built_in_version_in_service(tmp_path):
