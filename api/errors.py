@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from screening.errors import (
     Conflict,
@@ -33,6 +34,10 @@ STATUS = [  # most specific first
 ]
 
 
+HTTP_ERRORS = {400: "InvalidInput", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+               405: "MethodNotAllowed", 413: "PayloadTooLarge", 503: "Unavailable"}
+
+
 def status_for(exc: PrescreenError) -> int:
     return next(code for cls, code in STATUS if isinstance(exc, cls))
 
@@ -43,6 +48,15 @@ def install_error_handlers(app: FastAPI) -> None:
         status = status_for(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(exc.to_dict(), status_code=status, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # what the framework raises itself (an unparsable body, an unknown path, a wrong method)
+        # answers in the contract's shape too
+        name = HTTP_ERRORS.get(exc.status_code, "InvalidInput" if exc.status_code < 500 else "InternalError")
+        field = "body" if exc.status_code == 400 else None
+        return JSONResponse({"error": name, "message": str(exc.detail), "field": field},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -23,6 +23,7 @@ router = APIRouter(include_in_schema=False)
 reviewer = page_session("reviewer")
 
 PAGE_SIZE = 50
+MAX_POS = 10_000_000  # a queue position from a form or link, bounded before any query uses it
 SubmissionId = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 # age filter → (min_age_days, max_age_days), calendar days as Store.queue takes them
 AGES = {"": ("全部", None, None), "lt1": ("1天以内", None, 1), "1to3": ("1–3天", 1, 3),
@@ -95,8 +96,7 @@ def _submission_context(request: Request, submission_id: str, filters: dict[str,
                                        form.get("submitted_at") or revision.created_at),
         "prefilled": present.prefilled_reasons(findings), "codes": CODES, "duplicates": duplicates,
         "filters": filters, "pos": pos, "back": "/queue?" + _query(filters),
-        "file_url": lambda name, sid=submission_id, rev=revision.revision:
-            f"/submissions/{quote(sid)}/files/{quote(name)}?rev={rev}",
+        "file_url": lambda name, sid=submission_id, rev=revision: _file_url(sid, rev, name),
     }
 
 
@@ -111,11 +111,11 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
         if other_id and any(k[0] == other_id for k in seen) and finding is None:
             continue  # already shown through its finding
         seen.add(key)
-        other_form, other_rev = None, None
+        other_form, other_stored = None, None
         if isinstance(other_id, str) and other_id != submission_id:
             try:
-                stored = store.revision(other_id)
-                other_form, other_rev = stored.form, stored.revision
+                other_stored = store.revision(other_id)
+                other_form = other_stored.form
             except NotFound:
                 pass
         rows = []
@@ -144,8 +144,8 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
             "finding": finding, "other_id": other_id, "other_known": other_form is not None,
             "score": other.get("score", finding.confidence if finding else None), "rows": rows, "extra": extra,
             "this_image": this_file if this_file and any(f["name"] == this_file for f in revision.files) else None,
-            "other_image": (f"/submissions/{quote(other_id)}/files/{quote(other_file)}?rev={other_rev}"
-                            if other_file and other_form is not None else None),
+            "other_image": (_file_url(other_id, other_stored, other_file)
+                            if other_file and other_stored is not None else None),
         })
     return out
 
@@ -186,6 +186,9 @@ async def decide(request: Request, submission_id: str = SubmissionId,
     check_csrf(session, str(form.get("csrf_token", "")))
     filters = queue_filters(form.get("stage"), form.get("code"), form.get("age"))
     pos = _int(form.get("pos"), 0)
+    if not 0 <= pos <= MAX_POS:  # checked before anything is written: the redirect needs it
+        return render(request, "message.html", {"title": "请求有误", "text": "队列位置无效，请返回队列重新打开。"},
+                      status_code=422)
     feedback = []
     for key, value in form.multi_items():
         if key.startswith("verdict_") and value in ("confirmed", "false_positive"):
@@ -228,6 +231,15 @@ async def decide(request: Request, submission_id: str = SubmissionId,
     return RedirectResponse(target, status_code=303)
 
 
+def _file_url(submission_id: str, revision, name: str) -> str | None:
+    """A file's link names it by its content hash, never by the client's part name: a name such
+    as ``../../OTHER/files/licence.jpg`` would otherwise lead the browser to another filing."""
+    sha = next((f["sha256"] for f in revision.files if f["name"] == name), None)
+    if sha is None:
+        return None
+    return f"/submissions/{quote(submission_id, safe='')}/files/{sha}?rev={revision.revision}"
+
+
 def _int(value: Any, default: int | None) -> int | None:
     try:
         return int(str(value))
@@ -251,7 +263,9 @@ def file_content(request: Request, name: str, submission_id: str = SubmissionId,
     store = request.app.state.store
     try:
         revision = store.revision(submission_id, rev)
-        entry = next((f for f in revision.files if f["name"] == name), None)
+        # by content hash (the pages' links); a plain name is still found, but only inside this revision
+        entry = next((f for f in revision.files if f["sha256"] == name), None) or \
+            next((f for f in revision.files if f["name"] == name), None)
         if entry is None:
             raise NotFound(f"no file {name!r}")
         data = store.blobs.get(entry["sha256"])
@@ -260,7 +274,7 @@ def file_content(request: Request, name: str, submission_id: str = SubmissionId,
     mime, _, _ = request.app.state.web_files.sniff(entry["sha256"])
     disposition = "inline" if mime in INLINE else "attachment"
     return Response(data, media_type=mime, headers={
-        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(entry['name'].rsplit('/', 1)[-1], safe='')}",
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=86400, immutable",  # the content behind a name+revision never changes
         "Content-Security-Policy": "default-src 'none'; sandbox",

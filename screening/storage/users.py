@@ -24,7 +24,7 @@ from .db import session_factory
 from .tables import AuditRow
 from .user_tables import ROLES, SessionRow, UserRow
 
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,63}$")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{1,63}")  # fullmatch: "$" passes a final newline
 MIN_PASSWORD = 10
 LIFETIME = timedelta(hours=12)  # one long working day, then sign in again
 IDLE = timedelta(hours=2)
@@ -92,7 +92,7 @@ class UserStore:
     # ---------------------------------------------------------------- accounts
     def create_user(self, username: str, password: str, role: str, *, actor: str,
                     display_name: str | None = None) -> User:
-        if not USERNAME.match(username):
+        if not USERNAME.fullmatch(username):
             raise InvalidInput("a username is 2–64 letters, digits, '.', '_' or '-'", field="username")
         if role not in ROLES:
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
