@@ -7,6 +7,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from screening.errors import (
@@ -18,6 +20,7 @@ from screening.errors import (
     PayloadTooLarge,
     PrescreenError,
     Unauthorized,
+    Unavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,7 @@ STATUS = [  # most specific first
     (Unauthorized, 401),
     (Forbidden, 403),
     (ModelError, 503),
+    (Unavailable, 503),
     (PrescreenError, 500),
 ]
 
@@ -46,7 +50,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PrescreenError)
     async def _prescreen_error(request: Request, exc: PrescreenError) -> JSONResponse:
         status = status_for(exc)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {"Retry-After": "5"} if status == 503 else None
         return JSONResponse(exc.to_dict(), status_code=status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
@@ -70,5 +74,24 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DATABASE_DOWN):  # also reached from middleware (the session lookup)
+            return database_unavailable(request, exc)
         log.exception("unhandled error", extra={"path": request.url.path})
         return JSONResponse({"error": "InternalError", "message": "internal error; it has been logged"}, status_code=500)
+
+    for cls in DATABASE_DOWN:
+        app.add_exception_handler(cls, _database_down)
+
+
+# the database cannot be reached or answered in time: the request wrote nothing (one transaction)
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+
+
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    return database_unavailable(request, exc)
+
+
+def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable", extra={"path": request.url.path, "error": type(exc).__name__})
+    return JSONResponse({"error": "Unavailable", "message": "the database is unavailable; nothing was stored, "
+                         "try again later", "field": None}, status_code=503, headers={"Retry-After": "5"})

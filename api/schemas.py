@@ -127,6 +127,8 @@ class VerifiedCodeIn(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
+    ready: bool = Field(description="the database and the upload storage can be used")
     database: str
+    storage: str = Field(description="'ok', or why an upload could not be stored now")
     models: dict[str, str]
     failed: dict[str, str]

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException
 
 from screening.errors import InvalidInput, PayloadTooLarge
 from screening.parsing import parse_decision, parse_submission_json
@@ -15,13 +14,15 @@ from screening.pipeline import UploadedFile
 from screening.service import MAX_FILE_BYTES, MAX_FILES, ScreeningService
 from screening.storage import Store
 
+from ..multipart import read_form
 from ..deps import Principal, get_service, get_store, require_principal
 from ..schemas import DecisionIn, DecisionOut, ErrorOut, ReportOut
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
 
 SubmissionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$", examples=["2026-P-000123"])]
-ERRORS = {401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+MAX_SUBMISSION_BYTES = 2 * 1024 * 1024
+ERRORS = {400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 503: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 MULTIPART_DOC = {
     "requestBody": {
@@ -53,15 +54,16 @@ async def post_screening(
 ) -> dict:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise InvalidInput("send multipart/form-data with a 'submission' JSON part", field="content-type")
-    try:
-        form = await request.form(max_files=MAX_FILES, max_fields=5, max_part_size=2 * 1024 * 1024)
-    except MultiPartException as exc:
-        raise InvalidInput(f"malformed multipart body: {exc.message}", field="body") from None
+    form = await read_form(request, max_files=MAX_FILES, max_fields=5, max_part_size=MAX_SUBMISSION_BYTES)
     try:
         raw = form.get("submission")
         if raw is None:
             raise InvalidInput("the 'submission' part is required", field="submission")
-        text = await raw.read() if isinstance(raw, UploadFile) else raw
+        # sent as a file part, the submission obeys the same cap as a plain field
+        text = await raw.read(MAX_SUBMISSION_BYTES + 1) if isinstance(raw, UploadFile) else raw
+        if len(text) > MAX_SUBMISSION_BYTES:
+            raise PayloadTooLarge(f"the submission JSON may have at most {MAX_SUBMISSION_BYTES} bytes",
+                                  field="submission")
         submission = parse_submission_json(text)
         files: dict[str, UploadedFile] = {}
         for name, part in form.multi_items():

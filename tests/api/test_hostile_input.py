@@ -146,3 +146,33 @@ def test_a_traversing_part_name_never_reaches_another_filings_file(client, web, 
     assert all(s.content != secret for s in served)
     # the raw traversal, as a browser would normalise it, lands on OTHER (a page of its own), not here
     assert web.get("/submissions/2026-P-000123/files/..%2F..%2FOTHER%2Ffiles%2Flicence.png").content != secret
+
+
+# ---------------------------------------------------------------- multipart errors
+def _shape(r, status: int, field: str) -> None:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) >= {"error", "message", "field"} and "detail" not in body, body
+    assert body["field"] == field, body
+
+
+def test_multipart_errors_have_the_contract_shape_and_name_the_field(client, contract_example, store):
+    sub = (None, json.dumps(contract_example), "application/json")
+    many = [("submission", sub)] + [(f"f{i}.png", (f"f{i}.png", b"x", "image/png")) for i in range(31)]
+    _shape(client.post("/v1/screenings", files=many), 422, "documents")
+    big_field = {"submission": (None, json.dumps(contract_example)), "note": (None, "x" * (3 * 1024 * 1024))}
+    _shape(client.post("/v1/screenings", files=big_field), 413, "note")
+    r = client.post("/v1/screenings", content=b"--x\r\n", headers={"content-type": "multipart/form-data"})
+    _shape(r, 422, "content-type")
+    unnamed = (b"--b\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--b--\r\n")
+    r = client.post("/v1/screenings", content=unnamed, headers={"content-type": "multipart/form-data; boundary=b"})
+    _shape(r, 422, "body")
+    _nothing_stored(store)
+
+
+def test_a_submission_sent_as_a_file_part_obeys_the_2_mb_cap(client, contract_example, store):
+    contract_example["product"]["intro"] = "冰箱" * 10
+    text = json.dumps(contract_example)[:-1] + ', "padding": "' + "x" * (3 * 1024 * 1024) + '"}'
+    r = client.post("/v1/screenings", files={"submission": ("submission.json", text.encode(), "application/json")})
+    _shape(r, 413, "submission")
+    _nothing_stored(store)
