@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 
-from screening.errors import Unauthorized
+from screening.errors import Forbidden, Unauthorized
 from screening.service import ScreeningService
 from screening.storage import Store
+from screening.storage.store import SCOPES
 
 
 @dataclass
@@ -16,6 +17,7 @@ class Principal:
     kind: str  # "api_key" (the pipeline) or "user" (a signed-in reviewer)
     name: str
     role: str
+    scopes: tuple[str, ...] = ()
 
     @property
     def actor(self) -> str:
@@ -38,9 +40,23 @@ def require_principal(request: Request, authorization: str | None = Header(defau
             raise Unauthorized("use 'Authorization: Bearer <API key>'", field="Authorization")
         key = request.app.state.store.verify_api_key(token.strip())
         if key is None:
-            raise Unauthorized("unknown or revoked API key", field="Authorization")
-        return Principal("api_key", key.name, "pipeline")
+            raise Unauthorized("unknown, revoked or expired API key", field="Authorization")
+        return Principal("api_key", key.name, "pipeline", key.scopes)
     user = getattr(request.state, "user", None)  # set by the reviewer pages' session middleware
     if user is not None:
-        return Principal("user", user.username, user.role)
+        return Principal("user", user.username, user.role, SCOPES)  # a signed-in reviewer may do all of it
     raise Unauthorized("an API key or a signed-in session is required", field="Authorization")
+
+
+def require_scope(scope: str):
+    """A dependency: the caller, when its key carries ``scope`` (signed-in users always do)."""
+    if scope not in SCOPES:
+        raise ValueError(scope)  # a programming error
+
+    def dependency(principal: Principal = Depends(require_principal)) -> Principal:
+        if scope not in principal.scopes:
+            raise Forbidden(f"this API key may not do this (it needs the '{scope}' scope; "
+                            "reviewers' actions are for signed-in reviewers)", field="Authorization")
+        return principal
+
+    return dependency

@@ -15,7 +15,7 @@ from screening.service import MAX_FILE_BYTES, MAX_FILES, ScreeningService
 from screening.storage import Store
 
 from ..multipart import read_form
-from ..deps import Principal, get_service, get_store, require_principal
+from ..deps import Principal, get_service, get_store, require_scope
 from ..schemas import DecisionIn, DecisionOut, ErrorOut, ReportOut
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
@@ -49,7 +49,7 @@ MULTIPART_DOC = {
              summary="Screen a submission (multipart: a 'submission' JSON part plus one part per file)")
 async def post_screening(
     request: Request,
-    principal: Principal = Depends(require_principal),
+    principal: Principal = Depends(require_scope("screen")),
     service: ScreeningService = Depends(get_service),
 ) -> dict:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
@@ -87,7 +87,7 @@ async def post_screening(
 
 @router.get("/{submission_id}", response_model=ReportOut, responses=ERRORS,
             summary="The latest report, with every revision")
-def get_screening(submission_id: SubmissionId, _: Principal = Depends(require_principal),
+def get_screening(submission_id: SubmissionId, _: Principal = Depends(require_scope("read")),
                   store: Store = Depends(get_store)) -> dict:
     report = dict(store.latest_report(submission_id))
     report["revisions"] = store.revisions(submission_id)
@@ -97,11 +97,12 @@ def get_screening(submission_id: SubmissionId, _: Principal = Depends(require_pr
 @router.post("/{submission_id}/decision", response_model=DecisionOut, status_code=201, responses=ERRORS,
              summary="Record a reviewer's decision (append-only; a later one supersedes)")
 def post_decision(request: Request, submission_id: SubmissionId, body: DecisionIn,
-                  principal: Principal = Depends(require_principal),
+                  principal: Principal = Depends(require_scope("decisions")),
                   service: ScreeningService = Depends(get_service)) -> dict:
     decision = parse_decision(body.model_dump())
-    if principal.kind == "user":
-        decision.reviewer = principal.name  # a signed-in reviewer decides as themself
+    # the reviewer is who authenticated (a signed-in reviewer, or the owner a decisions key was
+    # made for), never a name the client sends
+    decision.reviewer = principal.name
     out = service.decide(submission_id, decision, actor=principal.actor)
     request.app.state.metrics.decisions.labels(decision.decision).inc()
     return out
@@ -109,7 +110,7 @@ def post_decision(request: Request, submission_id: SubmissionId, body: DecisionI
 
 @router.get("/{submission_id}/decisions", response_model=list[DecisionOut], responses=ERRORS,
             summary="Every decision on this submission, oldest first")
-def get_decisions(submission_id: SubmissionId, _: Principal = Depends(require_principal),
+def get_decisions(submission_id: SubmissionId, _: Principal = Depends(require_scope("read")),
                   store: Store = Depends(get_store)) -> list[dict]:
     store.latest_report(submission_id)  # 404 for an unknown id rather than an empty list
     return store.decisions(submission_id)

@@ -6,15 +6,15 @@ from fastapi import APIRouter, Depends
 
 from screening.storage import Store
 
-from ..deps import Principal, get_store, require_principal
+from ..deps import Principal, get_store, require_scope
 from ..schemas import ErrorOut, VerifiedCodeIn
 
 router = APIRouter(prefix="/v1", tags=["reviewers"])
 
 
-@router.post("/verified-codes", status_code=201, responses={401: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+@router.post("/verified-codes", status_code=201, responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
              summary="Mark a USCC as checked against the registry, so ENTITY_USCC_INVALID no longer fires for it")
-def post_verified_code(body: VerifiedCodeIn, principal: Principal = Depends(require_principal),
+def post_verified_code(body: VerifiedCodeIn, principal: Principal = Depends(require_scope("verified_codes")),
                        store: Store = Depends(get_store)) -> dict:
     store.mark_code_verified(body.uscc, actor=principal.actor, note=body.note)
     return {"uscc": body.uscc, "verified": True}

@@ -32,6 +32,7 @@ from .tables import (
     BlobRow,
     DecisionRow,
     FindingRow,
+    OnceMarkerRow,
     ReportRow,
     RevisionFileRow,
     RevisionRow,
@@ -61,6 +62,11 @@ class StoredRevision:
     created_at: datetime
 
 
+# what a key may do: the pipeline screens and reads; reviewers' actions need a scope of their own
+SCOPES = ("screen", "read", "decisions", "verified_codes")
+PIPELINE_SCOPES = ("screen", "read")
+
+
 @dataclass
 class ApiKey:
     id: int
@@ -68,6 +74,13 @@ class ApiKey:
     prefix: str
     created_at: datetime
     revoked_at: datetime | None
+    scopes: tuple[str, ...] = PIPELINE_SCOPES
+    expires_at: datetime | None = None
+
+
+def _key(row: ApiKeyRow) -> ApiKey:
+    return ApiKey(row.id, row.name, row.prefix, _aware(row.created_at), _aware(row.revoked_at) if row.revoked_at else None,
+                  tuple((row.scopes or "").split()), _aware(row.expires_at) if row.expires_at else None)
 
 
 RECORD_ATTEMPTS = 8
@@ -344,27 +357,60 @@ class Store:
         return out
 
     # ---------------------------------------------------------------- API keys
-    def create_api_key(self, name: str, *, actor: str) -> str:
+    def create_api_key(self, name: str, *, actor: str, scopes: Sequence[str] = PIPELINE_SCOPES,
+                       expires_at: datetime | None = None) -> str:
         """A new key; only its SHA-256 is stored (keys are 256-bit random, so no KDF is needed)."""
         token = KEY_PREFIX + secrets.token_urlsafe(32)
         with self.Session.begin() as s:
-            s.add(ApiKeyRow(name=name, prefix=token[:12], key_hash=_sha(token), created_at=_now()))
-            s.add(AuditRow(at=_now(), actor=actor, action="api_key.created", subject=name, detail={"prefix": token[:12]}))
+            self._add_key(s, token, name, scopes, expires_at, actor)
         return token
 
-    def verify_api_key(self, token: str) -> ApiKey | None:
+    def create_bootstrap_key(self, *, actor: str) -> str | None:
+        """The first start's key, made once per database however many processes start together:
+        the marker's primary key lets one of them win; the others get None."""
+        token = KEY_PREFIX + secrets.token_urlsafe(32)
+        try:
+            with self.Session.begin() as s:
+                s.add(OnceMarkerRow(name="bootstrap_api_key", at=_now()))
+                s.flush()  # the losing process stops here, before it adds a key
+                if s.execute(select(func.count()).select_from(ApiKeyRow)).scalar_one():
+                    return None  # keys were made by hand before this database's first serve
+                self._add_key(s, token, "bootstrap", PIPELINE_SCOPES, None, actor)
+        except IntegrityError:
+            return None
+        return token
+
+    def _add_key(self, s, token: str, name: str, scopes: Sequence[str], expires_at: datetime | None,
+                 actor: str) -> None:
+        unknown = [x for x in scopes if x not in SCOPES]
+        if unknown or not scopes:
+            raise InvalidInput(f"scopes are some of {', '.join(SCOPES)}", field="scopes")
+        if expires_at is not None and expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=timezone.utc)
+        ordered = " ".join(x for x in SCOPES if x in scopes)
+        s.add(ApiKeyRow(name=name, prefix=token[:12], key_hash=_sha(token), created_at=_now(), scopes=ordered,
+                        expires_at=expires_at))
+        s.add(AuditRow(at=_now(), actor=actor, action="api_key.created", subject=name,
+                       detail={"prefix": token[:12], "scopes": ordered,
+                               "expires_at": expires_at.isoformat() if expires_at else None}))
+
+    def verify_api_key(self, token: str, *, now: datetime | None = None) -> ApiKey | None:
+        """The key, when it is known, not revoked and not expired."""
         if not token.startswith(KEY_PREFIX) or len(token) > 100:
             return None
         with self.Session() as s:
             row = s.execute(select(ApiKeyRow).where(ApiKeyRow.key_hash == _sha(token))).scalar_one_or_none()
         if row is None or row.revoked_at is not None:
             return None
-        return ApiKey(row.id, row.name, row.prefix, row.created_at, row.revoked_at)
+        key = _key(row)
+        if key.expires_at is not None and key.expires_at <= (now or _now()):
+            return None
+        return key
 
     def list_api_keys(self) -> list[ApiKey]:
         with self.Session() as s:
             rows = s.execute(select(ApiKeyRow).order_by(ApiKeyRow.id)).scalars().all()
-        return [ApiKey(r.id, r.name, r.prefix, r.created_at, r.revoked_at) for r in rows]
+        return [_key(r) for r in rows]
 
     def revoke_api_key(self, prefix: str, *, actor: str) -> int:
         with self.Session.begin() as s:
