@@ -436,17 +436,19 @@ class Store:
             return s.get(VerifiedCodeRow, uscc.strip().upper()) is not None
 
     # ---------------------------------------------------------------- audit
-    def audit(self, actor: str, action: str, subject: str | None = None, detail: dict | None = None) -> None:
+    def audit(self, actor: str, action: str, subject: str | None = None, detail: dict | None = None, *,
+              client: str | None = None) -> None:
         with self.Session.begin() as s:
-            s.add(AuditRow(at=_now(), actor=actor, action=action, subject=subject, detail=detail or {}))
+            s.add(AuditRow(at=_now(), actor=actor, action=action, subject=subject, detail=detail or {},
+                           client=client))
 
     def audit_log(self, subject: str | None = None, limit: int = 100) -> list[dict]:
         with self.Session() as s:
             q = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
             if subject is not None:
                 q = q.where(AuditRow.subject == subject)
-            return [{"at": _aware(r.at).isoformat(), "actor": r.actor, "action": r.action, "subject": r.subject,
-                     "detail": r.detail} for r in s.execute(q).scalars()]
+            return [{"id": r.id, "at": _aware(r.at).isoformat(), "actor": r.actor, "action": r.action,
+                     "subject": r.subject, "detail": r.detail, "client": r.client} for r in s.execute(q).scalars()]
 
     def iter_reports(self, batch: int = 1000) -> Iterator[tuple[str, int, dict]]:
         """(submission_id, revision, report) of every stored report, oldest first."""
