@@ -12,12 +12,12 @@ import json
 import random
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func, select, update
+from sqlalchemy import Engine, and_, case, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..contract import Decision, Report, Submission, to_jsonable
@@ -84,6 +84,24 @@ def _key(row: ApiKeyRow) -> ApiKey:
 
 
 RECORD_ATTEMPTS = 8
+SCREENING_LOCK = 72150002  # PostgreSQL advisory lock: recording screenings (72150001: migrations)
+
+
+class _Newer(Exception):
+    def __init__(self, newest: int) -> None:
+        self.newest = newest
+
+
+@dataclass
+class Recorded:
+    """What ``record_if_changed`` did: wrote ``revision`` (with ``report``, as stored), found the
+    identical latest revision (``stored``, its report; nothing written), or saw revisions newer
+    than the caller's duplicate search had (``newer``, the newest id; nothing written)."""
+
+    revision: int | None = None
+    report: Report | None = None
+    stored: dict | None = None
+    newer: int | None = None
 
 
 def _now() -> datetime:
@@ -124,6 +142,22 @@ class Store:
         digest: str | None = None,
     ) -> int:
         """Store a new revision with its files and report; returns the revision number."""
+        return self.record_if_changed(submission, files, report, actor=actor, digest=digest,
+                                      check_unchanged=False).revision
+
+    def record_if_changed(
+        self, submission: Submission, files: dict[str, UploadedFile], report: Report, *, actor: str,
+        digest: str | None = None, check_unchanged: bool = True, seen_revision_id: int | None = None,
+        recheck: Callable[[Report], Report] | None = None,
+    ) -> "Recorded":
+        """Store a new revision, deciding at write time, under a lock every writer takes:
+
+        - an identical latest revision (same form and files) is returned and nothing is written,
+          however many identical requests raced here (``check_unchanged``);
+        - with ``seen_revision_id`` (the newest revision the duplicate search had seen), a
+          revision recorded since then is said (``Recorded.newer``) instead of writing, so the
+          caller can look at it and come back; with ``recheck``, the report is re-made under the
+          lock instead (nothing can be recorded meanwhile) and then written."""
         kinds = {d.file: d.kind for d in submission.documents}
         for f in files.values():  # blobs first: a failed transaction leaves only unreferenced content
             self.blobs.put(f.data)
@@ -136,7 +170,10 @@ class Store:
         # number and the others retry, so n concurrent writers need up to n attempts
         for attempt in range(RECORD_ATTEMPTS):
             try:
-                return self._record(submission, files, report, kinds, digest, submitted_at, actor)
+                return self._record(submission, files, report, kinds, digest, submitted_at, actor,
+                                    check_unchanged, seen_revision_id, recheck)
+            except _Newer as newer:
+                return Recorded(newer=newer.newest)
             except IntegrityError:
                 if attempt == RECORD_ATTEMPTS - 1:
                     raise Conflict("the submission changed while it was being recorded; send it again",
@@ -144,12 +181,37 @@ class Store:
                 time.sleep(random.uniform(0.0, 0.005 * (attempt + 1)))  # de-synchronise the retries
         raise AssertionError("unreachable")
 
-    def _record(self, submission, files, report, kinds, digest, submitted_at, actor) -> int:
+    def _write_lock(self, s) -> None:
+        """One writer of screenings at a time, across processes: on PostgreSQL a transaction-scoped
+        advisory lock; SQLite has one writer anyway, and a first (empty) write takes its lock now
+        rather than at the first INSERT, so what is read next cannot change before the commit."""
+        if s.bind.dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCREENING_LOCK})
+        else:
+            s.execute(update(OnceMarkerRow).where(OnceMarkerRow.name == "(screening lock)").values(at=OnceMarkerRow.at))
+
+    def _record(self, submission, files, report, kinds, digest, submitted_at, actor, check_unchanged=False,
+                seen_revision_id=None, recheck=None) -> "Recorded":
         now = _now()
         with self.Session.begin() as s:
+            self._write_lock(s)
             sub = s.execute(
                 select(SubmissionRow).where(SubmissionRow.submission_id == submission.submission_id).with_for_update()
             ).scalar_one_or_none()
+            if check_unchanged and sub is not None:
+                stored = s.execute(
+                    select(ReportRow.report).join(RevisionRow, ReportRow.revision_id == RevisionRow.id)
+                    .where(RevisionRow.submission_pk == sub.id, RevisionRow.revision == sub.latest_revision,
+                           RevisionRow.content_hash == digest)
+                ).scalar_one_or_none()
+                if stored is not None:
+                    return Recorded(stored=stored)
+            if seen_revision_id is not None:
+                newest = s.execute(select(func.coalesce(func.max(RevisionRow.id), 0))).scalar_one()
+                if newest > seen_revision_id:
+                    if recheck is None:
+                        raise _Newer(newest)  # leaves the transaction, rolled back: nothing written
+                    report = recheck(report)
             if sub is None:
                 sub = SubmissionRow(
                     submission_id=submission.submission_id, stage=submission.stage, latest_revision=0,
@@ -187,7 +249,7 @@ class Store:
             s.add(AuditRow(at=now, actor=actor, action="screening.recorded", subject=submission.submission_id,
                            detail={"revision": revision_no, "status": report.status,
                                    "codes": sorted({f.code for f in report.findings})}))
-        return revision_no
+        return Recorded(revision=revision_no, report=report)
 
     def latest_report(self, submission_id: str) -> dict:
         with self.Session() as s:
