@@ -12,7 +12,7 @@ from screening.service import ScreeningService
 from screening.settings import Settings, get_settings
 from screening.storage import Store, open_store
 
-from .errors import install_error_handlers
+from .errors import LastResort, install_error_handlers
 from .limits import BodySizeLimit
 from .metrics import Metrics, MetricsMiddleware
 from .routes import health, queue, screenings, verified_codes
@@ -56,6 +56,7 @@ def create_app(
     for router in (screenings.router, queue.router, verified_codes.router, health.router):
         app.include_router(router)
     install_web(app)  # the reviewer pages, and sign-in sessions for the JSON API
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, timeout_s=settings.body_timeout_s)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(LastResort)  # outermost: errors nothing else handled, logged once
     return app

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from screening.errors import (
     Conflict,
@@ -72,13 +74,6 @@ def install_error_handlers(app: FastAPI) -> None:
                 "errors": [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")} for e in errors[:20]]}
         return JSONResponse(body, status_code=422)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, DATABASE_DOWN):  # also reached from middleware (the session lookup)
-            return database_unavailable(request, exc)
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return JSONResponse({"error": "InternalError", "message": "internal error; it has been logged"}, status_code=500)
-
     for cls in DATABASE_DOWN:
         app.add_exception_handler(cls, _database_down)
 
@@ -95,3 +90,39 @@ def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable", extra={"path": request.url.path, "error": type(exc).__name__})
     return JSONResponse({"error": "Unavailable", "message": "the database is unavailable; nothing was stored, "
                          "try again later", "field": None}, status_code=503, headers={"Retry-After": "5"})
+
+
+class LastResort:
+    """The outermost middleware: what nothing else handled. A client that went away is noted,
+    not treated as an error; an unavailable database is a 503; anything else is logged once,
+    here, and answered 500 — and not raised on to the server, which would log it again."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def _send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        except ClientDisconnect:
+            log.info("client disconnected", extra={"path": scope.get("path")})
+        except Exception as exc:
+            request = Request(scope)
+            if isinstance(exc, DATABASE_DOWN):  # raised in middleware too (the session lookup)
+                response = database_unavailable(request, exc)
+            else:
+                log.exception("unhandled error", extra={"path": scope.get("path")})
+                response = JSONResponse({"error": "InternalError", "message": "internal error; it has been logged",
+                                         "field": None}, status_code=500)
+            if not started:
+                await response(scope, receive, send)
