@@ -15,6 +15,7 @@ from .auth import (
     clear_session_cookie,
     new_login_csrf,
     safe_next,
+    secure_cookies,
     set_session_cookie,
     signed_in,
 )
@@ -36,7 +37,7 @@ def _login_page(request: Request, *, error: str | None = None, status: int = 200
     response = render(request, "login.html", {"error": error, "login_csrf": token, "username": username,
                                               "next": next_url}, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+                        secure=secure_cookies(request))
     return response
 
 
