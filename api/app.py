@@ -15,7 +15,7 @@ from screening.storage import Store, open_store
 from .errors import LastResort, install_error_handlers
 from .limits import BodySizeLimit
 from .metrics import Metrics, MetricsMiddleware
-from .routes import health, queue, screenings, verified_codes
+from .routes import audit, health, queue, screenings, verified_codes
 from .web import install_web
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def create_app(
         app.state.metrics.models_loaded.labels(name, version).set(1)
 
     install_error_handlers(app)
-    for router in (screenings.router, queue.router, verified_codes.router, health.router):
+    for router in (screenings.router, queue.router, verified_codes.router, audit.router, health.router):
         app.include_router(router)
     install_web(app)  # the reviewer pages, and sign-in sessions for the JSON API
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, timeout_s=settings.body_timeout_s)

@@ -24,6 +24,11 @@ class Principal:
         return f"{self.kind}:{self.name}"
 
 
+def client_address(request: Request) -> str | None:
+    """Where a request came from, for the audit log (behind a proxy: uvicorn's --forwarded-allow-ips)."""
+    return request.client.host[:64] if request.client else None
+
+
 def get_store(request: Request) -> Store:
     return request.app.state.store
 
@@ -60,3 +65,10 @@ def require_scope(scope: str):
         return principal
 
     return dependency
+
+
+def require_admin(principal: Principal = Depends(require_principal)) -> Principal:
+    """A signed-in admin; no API key reads the audit log."""
+    if principal.kind != "user" or principal.role != "admin":
+        raise Forbidden("only a signed-in admin may do this", field="Authorization")
+    return principal

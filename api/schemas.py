@@ -132,3 +132,18 @@ class HealthOut(BaseModel):
     storage: str = Field(description="'ok', or why an upload could not be stored now")
     models: dict[str, str]
     failed: dict[str, str]
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: str
+    actor: str = Field(examples=["user:wang"], description="user:NAME, api_key:NAME, cli…, or anonymous")
+    action: str = Field(examples=["decision.recorded"])
+    subject: str | None
+    detail: dict[str, Any]
+    client: str | None = Field(description="the caller's address, where known")
+
+
+class AuditOut(BaseModel):
+    items: list[AuditEntryOut]
+    next: int | None = Field(description="pass as 'before' for the next (older) page; null at the end")

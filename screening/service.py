@@ -130,5 +130,5 @@ class ScreeningService:
         check_files_match(submission, files)
         return self.pipeline.screen(submission, files, today=today)
 
-    def decide(self, submission_id: str, decision: Decision, *, actor: str) -> dict:
-        return self.store.record_decision(submission_id, decision, actor=actor)
+    def decide(self, submission_id: str, decision: Decision, *, actor: str, client: str | None = None) -> dict:
+        return self.store.record_decision(submission_id, decision, actor=actor, client=client)

@@ -15,7 +15,7 @@ from screening.service import MAX_FILE_BYTES, MAX_FILES, ScreeningService
 from screening.storage import Store
 
 from ..multipart import read_form
-from ..deps import Principal, get_service, get_store, require_scope
+from ..deps import Principal, client_address, get_service, get_store, require_scope
 from ..schemas import DecisionIn, DecisionOut, ErrorOut, ReportOut
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
@@ -103,7 +103,7 @@ def post_decision(request: Request, submission_id: SubmissionId, body: DecisionI
     # the reviewer is who authenticated (a signed-in reviewer, or the owner a decisions key was
     # made for), never a name the client sends
     decision.reviewer = principal.name
-    out = service.decide(submission_id, decision, actor=principal.actor)
+    out = service.decide(submission_id, decision, actor=principal.actor, client=client_address(request))
     request.app.state.metrics.decisions.labels(decision.decision).inc()
     return out
 

@@ -69,7 +69,8 @@ async def login(request: Request) -> Response:
     old = getattr(request.state, "session_token", None)
     if old:  # never keep a session id from before the sign-in
         await run_in_threadpool(users.end_session, old)
-    token, _ = await run_in_threadpool(users.start_session, user, user_agent=request.headers.get("user-agent"))
+    token, _ = await run_in_threadpool(users.start_session, user, user_agent=request.headers.get("user-agent"),
+                                       client=client_address(request))
     response = RedirectResponse(next_url, status_code=303)
     set_session_cookie(response, token, request)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")

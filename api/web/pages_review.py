@@ -204,7 +204,8 @@ async def decide(request: Request, submission_id: str = SubmissionId,
         decision = parse_decision(body)
         decision.reviewer = session.user.username  # a signed-in reviewer decides as themself
         out = await run_in_threadpool(request.app.state.service.decide, submission_id, decision,
-                                      actor=f"user:{session.user.username}")
+                                      actor=f"user:{session.user.username}",
+                                      client=request.client.host[:64] if request.client else None)
     except (InvalidInput, NotFound) as exc:
         try:
             ctx = _submission_context(request, submission_id, filters, pos)

@@ -320,7 +320,7 @@ class Store:
             return s.execute(select(func.coalesce(func.max(RevisionRow.id), 0))).scalar_one()
 
     # ---------------------------------------------------------------- decisions
-    def record_decision(self, submission_id: str, decision: Decision, *, actor: str) -> dict:
+    def record_decision(self, submission_id: str, decision: Decision, *, actor: str, client: str | None = None) -> dict:
         now = _now()
         with self.Session.begin() as s:
             sub = s.execute(
@@ -348,7 +348,7 @@ class Store:
                 sub.updated_at = now
             s.add(AuditRow(at=now, actor=actor, action="decision.recorded", subject=submission_id,
                            detail={"decision_id": row.id, "revision": number, "decision": decision.decision,
-                                   "supersedes": previous}))
+                                   "supersedes": previous}, client=client))
             return _decision_dict(row, submission_id, number)
 
     def decisions(self, submission_id: str | None = None, *, since_id: int = 0, limit: int = 100_000) -> list[dict]:
@@ -484,14 +484,15 @@ class Store:
         return n
 
     # ---------------------------------------------------------------- verified codes
-    def mark_code_verified(self, uscc: str, *, actor: str, note: str | None = None) -> None:
+    def mark_code_verified(self, uscc: str, *, actor: str, note: str | None = None, client: str | None = None) -> None:
         uscc = uscc.strip().upper()
         if len(uscc) != 18:
             raise InvalidInput("a USCC has 18 characters", field="uscc")
         with self.Session.begin() as s:
             if s.get(VerifiedCodeRow, uscc) is None:
                 s.add(VerifiedCodeRow(uscc=uscc, verified_by=actor, note=note, created_at=_now()))
-            s.add(AuditRow(at=_now(), actor=actor, action="uscc.verified", subject=uscc, detail={"note": note}))
+            s.add(AuditRow(at=_now(), actor=actor, action="uscc.verified", subject=uscc, detail={"note": note},
+                           client=client))
 
     def is_code_verified(self, uscc: str) -> bool:
         with self.Session() as s:
@@ -504,11 +505,19 @@ class Store:
             s.add(AuditRow(at=_now(), actor=actor, action=action, subject=subject, detail=detail or {},
                            client=client))
 
-    def audit_log(self, subject: str | None = None, limit: int = 100) -> list[dict]:
+    def audit_log(self, subject: str | None = None, limit: int = 100, *, before_id: int | None = None,
+                  action: str | None = None, actor: str | None = None) -> list[dict]:
+        """Newest first; ``before_id`` pages on by id (keyset: no OFFSET)."""
         with self.Session() as s:
             q = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
             if subject is not None:
                 q = q.where(AuditRow.subject == subject)
+            if before_id is not None:
+                q = q.where(AuditRow.id < before_id)
+            if action is not None:
+                q = q.where(AuditRow.action == action)
+            if actor is not None:
+                q = q.where(AuditRow.actor == actor)
             return [{"id": r.id, "at": _aware(r.at).isoformat(), "actor": r.actor, "action": r.action,
                      "subject": r.subject, "detail": r.detail, "client": r.client} for r in s.execute(q).scalars()]
 

@@ -228,7 +228,8 @@ class UserStore:
         return result
 
     # ---------------------------------------------------------------- sessions
-    def start_session(self, user: User, *, user_agent: str | None = None) -> tuple[str, SignedIn]:
+    def start_session(self, user: User, *, user_agent: str | None = None,
+                      client: str | None = None) -> tuple[str, SignedIn]:
         """A new session for ``user``: the cookie value (shown once) and the session."""
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
@@ -239,7 +240,7 @@ class UserStore:
                              user_agent=(user_agent or "")[:255] or None))
             s.execute(update(UserRow).where(UserRow.id == user.id).values(last_login_at=now))
             s.add(AuditRow(at=now, actor=f"user:{user.username}", action="user.signed_in", subject=user.username,
-                           detail={}))
+                           detail={}, client=(client or "")[:64] or None))
             # an occasional sweep keeps the table small without a scheduler
             s.execute(delete(SessionRow).where(SessionRow.expires_at < now))
         return token, SignedIn(user, csrf, now + LIFETIME)
