@@ -15,6 +15,7 @@ from screening.storage import Store, open_store
 from .errors import LastResort, install_error_handlers
 from .limits import BodySizeLimit
 from .metrics import Metrics, MetricsMiddleware
+from .schemas import ErrorOut
 from .routes import audit, health, queue, screenings, verified_codes
 from .web import install_web
 
@@ -43,7 +44,12 @@ def create_app(
         store = open_store(settings.sqlalchemy_url, settings.files_dir)
     if pipeline is None:
         pipeline, load_report = build_pipeline(settings, store)
-    app = FastAPI(title="prescreen", version="0.1.0", description=DESCRIPTION, docs_url="/docs")
+    # what any operation may answer, whatever its own list says: a body that cannot be parsed
+    # (400), stalls (408) or is too large (413), and a database or storage that is down (503)
+    everywhere = {code: {"model": ErrorOut, "description": text} for code, text in (
+        (400, "the body cannot be parsed"), (408, "the request body stalled"), (413, "the request body is too large"),
+        (503, "the database or the upload storage is unavailable; nothing was written"))}
+    app = FastAPI(title="prescreen", version="0.1.0", description=DESCRIPTION, docs_url="/docs", responses=everywhere)
     app.state.settings = settings
     app.state.store = store
     app.state.service = ScreeningService(pipeline, store)

@@ -1,7 +1,8 @@
 """Property-based test of the HTTP API against its own OpenAPI document (schemathesis).
 
 Every operation gets generated requests — valid and invalid — with a real API key and a
-seeded submission, and must never answer with a server error. Runs on SQLite (the whole
+seeded submission, and must never answer with a server error nor with anything its
+OpenAPI document does not describe (status code, content type, headers, body). Runs on SQLite (the whole
 API's behaviour on PostgreSQL is covered by the other API tests).
 """
 
@@ -14,7 +15,13 @@ import schemathesis
 from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from api.app import create_app
 from screening.checks import default_checks
@@ -42,6 +49,11 @@ def fuzz_env(tmp_path_factory):
     return app, key
 
 
+# no server error, and every answer documented: its status code, content type, headers and body
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+          response_schema_conformance]
+
+
 # schemathesis' own pytest plugin does not run under pytest 9 ('Function' has no '_nodeid'),
 # so operations are driven with Hypothesis directly: same strategies, same checks.
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -56,7 +68,7 @@ def test_no_server_errors(fuzz_env, mode):
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def call(case):
-            case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=[not_a_server_error])
+            case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)
 
         try:
             call()
