@@ -118,6 +118,7 @@ class QueueOut(BaseModel):
     total: int
     counts: dict[str, int]
     items: list[QueueItemOut]
+    next_cursor: str | None = Field(default=None, description="pass as 'cursor' for the next page; null at the end")
 
 
 class VerifiedCodeIn(BaseModel):

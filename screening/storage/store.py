@@ -7,8 +7,10 @@ failure leaves nothing half-written.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import math
 import random
 import secrets
 import time
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func, select, text, update
+from sqlalchemy import Engine, and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..contract import Decision, Report, Submission, to_jsonable
@@ -365,7 +367,21 @@ class Store:
     def queue(self, *, stage: str | None = None, code: str | None = None, min_age_days: float | None = None,
               max_age_days: float | None = None, limit: int = 50, offset: int = 0,
               now: datetime | None = None) -> tuple[int, list[dict]]:
+        total, items, _ = self.queue_page(stage=stage, code=code, min_age_days=min_age_days,
+                                          max_age_days=max_age_days, limit=limit, offset=offset, now=now)
+        return total, items
+
+    def queue_page(self, *, stage: str | None = None, code: str | None = None, min_age_days: float | None = None,
+                   max_age_days: float | None = None, limit: int = 50, offset: int = 0, cursor: str | None = None,
+                   now: datetime | None = None) -> tuple[int, list[dict], str | None]:
+        """(total, items, the cursor of the next page or None). With ``cursor`` the page starts
+        after the item it names (keyset: the database seeks, it skips nothing); the cursor
+        carries the time its first page was ordered at, so the order holds across pages."""
+        after = _read_cursor(cursor) if cursor else None
+        if after is not None:
+            now = after["now"]
         now = (now or _now()).astimezone(timezone.utc)  # bound values too: SQLite compares wall times
+        score = _score_today_sql(now)
         conds = [SubmissionRow.open.is_(True)]
         if stage:
             conds.append(SubmissionRow.stage == stage)
@@ -384,17 +400,25 @@ class Store:
             ))
         with self.Session() as s:
             total = s.execute(select(func.count()).select_from(SubmissionRow).where(and_(*conds))).scalar_one()
-            rows = s.execute(
-                select(SubmissionRow, ReportRow.report)
-                .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
-                                        RevisionRow.revision == SubmissionRow.latest_revision))
-                .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
-                .where(and_(*conds))
-                .order_by(_score_today_sql(now).desc(), SubmissionRow.submitted_at, SubmissionRow.id)
-                .limit(limit).offset(offset)
-            ).all()
+            if after is not None:  # after (score, submitted_at, id) in the order below
+                conds.append(or_(score < after["s"],
+                                 and_(score == after["s"], SubmissionRow.submitted_at > after["t"]),
+                                 and_(score == after["s"], SubmissionRow.submitted_at == after["t"],
+                                      SubmissionRow.id > after["i"])))
+            q = (select(SubmissionRow, ReportRow.report, score.label("score_now"))
+                 .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
+                                         RevisionRow.revision == SubmissionRow.latest_revision))
+                 .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
+                 .where(and_(*conds))
+                 .order_by(score.desc(), SubmissionRow.submitted_at, SubmissionRow.id)
+                 .limit(limit))
+            rows = s.execute(q.offset(offset) if offset and after is None else q).all()
+        nxt = None
+        if len(rows) == limit:
+            last, _, last_score = rows[-1]
+            nxt = _write_cursor(now, last_score, _aware(last.submitted_at), last.id)
         items = []
-        for sub, report in rows:
+        for sub, report, _ in rows:
             findings = report.get("findings", [])
             submitted = _aware(sub.submitted_at)
             items.append({
@@ -405,7 +429,7 @@ class Store:
                 "codes": sorted({f["code"] for f in findings if f.get("severity") != "info"}),
                 "status": report.get("status"),
             })
-        return total, items
+        return total, items, nxt
 
     def counts(self) -> dict[str, int]:
         with self.Session() as s:
@@ -600,6 +624,24 @@ def _priority_today(stored: dict, sub: SubmissionRow, now: datetime) -> dict:
         reasons.append("TIME_PRESSURE")
     out["reasons"] = reasons
     return out
+
+
+def _write_cursor(now: datetime, score: float, submitted_at: datetime, pk: int) -> str:
+    body = json.dumps({"now": now.isoformat(), "s": score, "t": submitted_at.astimezone(timezone.utc).isoformat(),
+                       "i": pk}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str) -> dict:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        out = {"now": datetime.fromisoformat(raw["now"]), "s": float(raw["s"]), "i": int(raw["i"]),
+               "t": datetime.fromisoformat(raw["t"]).astimezone(timezone.utc)}
+        if out["now"].tzinfo is None or not math.isfinite(out["s"]) or not 0 <= out["i"] < 2**62:
+            raise ValueError("out of range")
+        return out
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
+        raise InvalidInput("not a cursor this service gave out; start from the first page", field="cursor") from None
 
 
 def _days(n: float) -> timedelta:
