@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test install clean
+.PHONY: serve test test-fast install clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,16 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the quick loop while changing code: everything not marked slow, on SQLite (the PostgreSQL half
+# of the database tests runs in `make test` and CI)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not postgres" $(PYTEST_ARGS)
+
+# refresh docs/screenshots/ from the current pages (the browser test, Debian's Chromium);
+# the test alone writes its screenshots to a temporary folder
+screenshots: $(STAMP)
+	PRESCREEN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/api/test_web_browser.py -k sqlite -q
 
 clean:
 	rm -rf $(VENV)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Stage = Literal["entity", "product", "annual_update"]
+Stage = Literal["entity", "product", "annual_update", "revocation"]
 
 
 class Open(BaseModel):

@@ -197,11 +197,11 @@ def format_table(result: dict) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument("--codecs", nargs="+", default=["SQfp16", "SQ8"], choices=["SQfp16", "SQ8"])
-    parser.add_argument("--nprobes", type=int, nargs="+", default=[8, 16, 32, 64])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="index sizes (vectors) to build and query")
+    parser.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP threads and CPUs (2)")
+    parser.add_argument("--queries", type=int, default=500, help="queries timed per configuration")
+    parser.add_argument("--codecs", nargs="+", default=["SQfp16", "SQ8"], choices=["SQfp16", "SQ8"], help="vector codecs to compare")
+    parser.add_argument("--nprobes", type=int, nargs="+", default=[8, 16, 32, 64], help="IVF lists probed per query")
     parser.add_argument("--hnsw-max", type=int, default=200_000, help="HNSW is built only up to this size (slow)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
 

@@ -82,9 +82,9 @@ def _time_snapshot(root: Path, n: int, seed: int) -> dict:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rows", type=int, default=50_000, help="simulated decisions to train on")
+    parser.add_argument("--seed", type=int, default=5, help="simulation seed")
+    parser.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP threads and CPUs of the child (2)")
     parser.add_argument("--store", type=int, default=0, metavar="N",
                         help="also time building the snapshot from N decisions recorded in a scratch store")
 

@@ -200,11 +200,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ocr.readers import DocumentReaders
-    from screening.validators.uscc import CODE_RULES
-    from training.docgen.entities import realdata_dir
+    from screening.resources import load_readers
+    from screening.settings import get_settings, realdata_dir
 
-    readers = DocumentReaders.load(CODE_RULES)
+    readers = load_readers(get_settings())
     loaded_rss = peak_rss_mb()
     results: dict[str, Any] = {"version": readers.version, "rss_after_load_mb": loaded_rss}
     realdata = args.realdata or realdata_dir()

@@ -115,9 +115,9 @@ def evaluate_duplicate_feedback(*, reviewed: int = 300, fresh: int = 600, n_trai
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reviewed", type=int, default=300, help="scenario pairs screened and decided")
     parser.add_argument("--fresh", type=int, default=600, help="fresh held-out scenario pairs")
-    parser.add_argument("--train-pairs", type=int, default=4000)
-    parser.add_argument("--test-pairs", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-pairs", type=int, default=4000, help="generated training pairs")
+    parser.add_argument("--test-pairs", type=int, default=2000, help="generated pairs of the fixed set")
+    parser.add_argument("--seed", type=int, default=0, help="generation and simulation seed")
     parser.add_argument("--workdir", type=Path, help="keep the store and registry here instead of a temporary folder")
     parser.add_argument("--json", type=Path, help="also write the result here")
 

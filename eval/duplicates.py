@@ -171,9 +171,9 @@ def evaluate_photo_kind(*, n_per_class: int = 200, seed: int = 1, model=None) ->
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--test-pairs", type=int, default=2000)
-    parser.add_argument("--images", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--test-pairs", type=int, default=2000, help="held-out generated pairs")
+    parser.add_argument("--images", type=int, default=300, help="distinct generated images for the photo checks")
+    parser.add_argument("--seed", type=int, default=0, help="generation seed")
     parser.add_argument("--json", type=Path, help="write the figures here")
 
 

@@ -10,7 +10,7 @@ In a scratch data folder (never the service's store) it runs:
    service (loaded from the registry alias, as the service does), read the queue, then decide them;
 4. measure on held-out simulated decisions (``--heldout`` fresh rows, another seed, never trained on).
 
-Targets (issue 6): ROC AUC ≥ 0.90 and ECE ≤ 0.05 of P(sent back) on the held-out decisions;
+Targets: ROC AUC ≥ 0.90 and ECE ≤ 0.05 of P(sent back) on the held-out decisions;
 the learned queue's top 20% holds at least twice the submissions sent back that arrival
 order puts in its first 20%. Prints the figures as JSON; exit 0 when every target is met.
 """
@@ -111,7 +111,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decisions", type=int, default=2000, help="simulated decisions to train on (2000)")
     parser.add_argument("--queue", type=int, default=1000, help="new submissions screened with the learned model (1000)")
     parser.add_argument("--heldout", type=int, default=5000, help="held-out simulated decisions (5000)")
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--seed", type=int, default=11, help="simulation seed")
     parser.add_argument("--workdir", type=Path, help="keep the scratch store and registry here")
 
 

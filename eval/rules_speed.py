@@ -142,12 +142,14 @@ def benchmark_rules(n: int = 4000, workers: int = 2, uploads: str = "none", real
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=4000, help="submissions in the batch")
     parser.add_argument("--workers", type=int, default=2, help="processes (the target is measured on 2 cores)")
-    parser.add_argument("--uploads", choices=("none", "small", "licence"), default="none")
-    parser.add_argument("--realdata", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "realdata")
+    parser.add_argument("--uploads", choices=("none", "small", "licence"), default="none", help="files attached to each submission (none)")
+    parser.add_argument("--realdata", type=Path, default=None, help="real-data folder (default: PRESCREEN_REALDATA)")
 
 
 def run(args: argparse.Namespace) -> int:
-    result = benchmark_rules(args.n, args.workers, args.uploads, args.realdata)
+    from screening.settings import realdata_dir
+
+    result = benchmark_rules(args.n, args.workers, args.uploads, args.realdata or realdata_dir())
     print(f"{result['submissions']} submissions, {result['workers']} workers, uploads={result['uploads']}")
     print(f"rule checks (Pipeline(rule_checks()).screen): {result['rules_seconds']} s = "
           f"{result['rules_per_second']} submissions/s")

@@ -30,15 +30,24 @@ TARGETS = {"macro_f1": 0.92, "min_code_f1": 0.85, "jd_brand_recall": 0.90, "pate
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--realdata", type=Path, default=None)
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default: the realdata setting, ../shared/realdata)")
     parser.add_argument("--models", type=Path, default=None, help="model directory (default: the committed weights)")
     parser.add_argument("--n", type=int, default=4000, help="generated names in the held-out set")
-    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the held-out generated set")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--real", action="store_true",
+                        help="score the labelled real set (eval/data/text_real) instead: the frozen test half, in aggregate")
+    parser.add_argument("--half", choices=("test", "dev"), default="test", help="with --real: which half")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="with --real: a stored result of the previous release, printed side by side "
+                             "(default: eval/data/text_real/previous_release_<half>.json)")
+    parser.add_argument("--errors", action="store_true", help="with --real --half dev: list the dev half's mistakes")
 
 
 def run(args: argparse.Namespace) -> int:
     screener = TextScreener.load(args.models) if args.models else TextScreener.load_default()
+    if args.real:
+        return run_real(screener, args)
     vocab = RealVocab.load(args.realdata)
     result = evaluate(screener, vocab, n=args.n, seed=args.seed)
     text = json.dumps(result, ensure_ascii=False, indent=2)
@@ -46,6 +55,24 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text(text, encoding="utf-8")
     print(text)
     print(summary(result), file=sys.stderr)
+    return 0
+
+
+def run_real(screener: TextScreener, args: argparse.Namespace) -> int:
+    from . import text_real
+
+    if args.errors:
+        if args.half != "dev":
+            print("--errors lists the development half only: the test half is never shown item by item", file=sys.stderr)
+            return 2
+        print("\n".join(text_real.errors(screener, limit=0)))
+        return 0
+    result = text_real.evaluate(screener, args.half)
+    base = args.baseline or text_real.DATA_DIR / f"previous_release_{args.half}.json"
+    previous = json.loads(base.read_text(encoding="utf-8")) if base.is_file() else None
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(text_real.table(result, previous))
     return 0
 
 

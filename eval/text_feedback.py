@@ -18,7 +18,7 @@ legitimately name their product 高效<product>; others file true promotional na
    (``ServedTextFeedback``: the service's loader): NAME_ADJECTIVE's firing rate on each kind;
 4. every code's F1 on the fixed text sets with and without the filter (from step 2).
 
-Targets (issue 6): the planted code's firing rate on its kind falls by ≥ 80%; no code's F1 on
+Targets: the planted code's firing rate on its kind falls by ≥ 80%; no code's F1 on
 the fixed sets drops by more than 0.01.
 """
 
@@ -94,8 +94,9 @@ def evaluate(*, decisions: int = 800, heldout: int = 300, seed: int = 21, n_fixe
     from training.simulator import World, run_loop
     from training.text_feedback import NAME, FixedSets, snapshot, train_text_feedback
 
-    def default_checks():  # every real check but duplicate search, which needs an index this scratch store lacks
-        return [c for c in _all_checks() if c.name != "duplicates"]
+    def default_checks():  # every real check but duplicate search and the filed-record comparison, which need
+        # an index and filed records this scratch store lacks
+        return [c for c in _all_checks() if c.name not in ("duplicates", "filed-record")]
 
     timings = {}
     screener = TextScreener.load_default()
@@ -172,10 +173,10 @@ def summary_lines(r: dict) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decisions", type=int, default=800, help="simulated submissions screened and decided")
     parser.add_argument("--heldout", type=int, default=300, help="fresh product submissions for the firing rates")
-    parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument("--seed", type=int, default=21, help="simulation seed")
     parser.add_argument("--n", type=int, default=3000, help="names in the fixed generated set (eval text --n)")
     parser.add_argument("--limit", type=int, default=None, help="at most this many real patent / JD titles (quick runs)")
-    parser.add_argument("--realdata", type=Path, default=None)
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default: the realdata setting, ../shared/realdata)")
     parser.add_argument("--workdir", type=Path, help="keep the scratch store and registry here")
     parser.add_argument("--json", type=Path, help="also write the figures here")
 

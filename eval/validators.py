@@ -195,12 +195,14 @@ def expectations(report: dict) -> list[tuple[str, object, object]]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    default = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata"
-    parser.add_argument("--realdata", type=Path, default=default, help=f"real-data folder (default {default})")
+    parser.add_argument("--realdata", type=Path, default=None, help="real-data folder (default: PRESCREEN_REALDATA)")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
+    from screening.settings import realdata_dir
+
+    args.realdata = args.realdata or realdata_dir()
     if not Path(args.realdata).is_dir():
         print(f"real-data folder {args.realdata} not found", file=sys.stderr)
         return 2

@@ -6,8 +6,11 @@
 
 ``manifest.json`` records what a data scientist needs to trust a model file: its name and
 version, the hash of the training data it was built from, the recipe (parameters), the
-metrics measured when it was built, and when. Model classes that use torch predict under
-``torch.inference_mode()``.
+metrics measured when it was built, and when, and the sha256 of every file beside it:
+``Model.load`` checks them before reading a weight, so a damaged or edited file stops loading
+with an error naming the file (``CorruptModel``). Versions are ``new_version(data_hash)``:
+the date and time of training plus the start of the data hash, never a fixed string. Model
+classes that use torch predict under ``torch.inference_mode()``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from .errors import ModelError
+from .errors import CorruptModel, ModelError
 
 M = TypeVar("M", bound="Model")
 
@@ -57,6 +60,20 @@ class Manifest:
         except FileNotFoundError:
             raise ModelError(f"no {MANIFEST} in {directory}") from None
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def verify(self, directory: Path) -> None:
+        """Every file the manifest lists is there with the recorded sha256 (``CorruptModel`` if not)."""
+        directory = Path(directory)
+        if not self.files:
+            raise CorruptModel(f"{directory / MANIFEST} lists no file hashes; re-save the model "
+                               "(python -m training.manifests refresh DIR)")
+        for name, digest in sorted(self.files.items()):
+            path = directory / name
+            if not path.is_file():
+                raise CorruptModel(f"{path}: listed in {MANIFEST} but missing")
+            if sha256_file(path) != digest:
+                raise CorruptModel(f"{path}: sha256 differs from {MANIFEST}; the file is damaged or was "
+                                   "changed after training (retrain, or restore it)")
 
 
 class Model(ABC):
@@ -97,11 +114,19 @@ class Model(ABC):
         manifest = Manifest.read(directory)
         if manifest.kind != cls.kind:
             raise ModelError(f"{directory} holds a {manifest.kind!r}, not a {cls.kind!r}")
+        manifest.verify(directory)
         try:
             config = json.loads((directory / CONFIG).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ModelError(f"no {CONFIG} in {directory}") from None
         return cls._load(directory, config, manifest)
+
+
+def new_version(data_hash: str | None, when: datetime | None = None) -> str:
+    """A version name from when a model was trained and what it was trained on:
+    ``2026.12.03-081502-3b8025b6`` (UTC). Two trainings on other data never share a name."""
+    when = when or datetime.now(timezone.utc)
+    return when.strftime("%Y.%m.%d-%H%M%S") + "-" + (data_hash or "nodata")[:8]
 
 
 def sha256_file(path: Path) -> str:

@@ -33,3 +33,8 @@ class Conflict(PrescreenError):
 
 class ModelError(PrescreenError):
     """A model could not be loaded or produced no usable output (internal, not the caller's fault)."""
+
+
+class CorruptModel(ModelError):
+    """A model file does not match the hash its manifest records: damaged or changed after training.
+    Loading stops (the service does not start) rather than serving weights nobody trained."""

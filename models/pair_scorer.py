@@ -1,9 +1,10 @@
 """The duplicate pair scorer: features of two filings -> probability they are the same product.
 
 A logistic regression over the pair features of ``screening.duplicates.filing.pair_features``
-(embedding cosine, name and introduction overlap, model-code relation, shared patents, same
-entity, photo hash distance, a differing generation marker) plus a few products of them, so a linear model can say "close
-text AND another model line is NOT a duplicate". Weights are LEARNED from labelled pairs
+(embedding cosine, name and introduction overlap, model-code relation, same entity, photo hash
+distance, a differing generation marker) plus a few products of them, so a linear model can say
+"close text AND another model line is NOT a duplicate"; shared patents count only through their
+product with the name / model / photo likeness. Weights are LEARNED from labelled pairs
 (``train_pair_scorer``: generated pairs now, reviewers' confirmations later) and stored as
 plain JSON numbers (no pickle): means, scales, coefficients, intercept, and the decision
 threshold chosen on a validation split.
@@ -29,18 +30,33 @@ from .errors import ModelError
 DEFAULT_DIR = Path(__file__).resolve().parent / "weights" / "pair-scorer"
 WEIGHTS = "weights.json"
 
+# The shared-patent signals (patent_shared, patent_jaccard) are NOT linear terms: one patent may
+# serve several products ("一项专利可以对应多个产品"), so two filings listing the same patent are
+# one product only if they also look alike. They enter only multiplied by ``likeness`` (derived
+# below from name, model code and photo), which is 0 for an air conditioner and a refrigerator
+# however many patents they share: the score cannot move with the patents alone.
 BASE_FEATURES = (
     "cosine", "name_equal", "name_jaccard", "intro_jaccard", "intro_missing",
     "model_same", "model_variant", "model_different", "model_unknown",
-    "patent_shared", "patent_jaccard", "patent_missing", "same_entity",
-    "photo_copy", "photo_distance", "photo_missing", "generation_differs",
+    "patent_missing", "same_entity",
+    "photo_copy", "photo_distance", "photo_missing", "generation_differs", "likeness",
 )
+DERIVED = ("likeness",)
 # products the linear model needs: text closeness means little once the lines differ
 INTERACTIONS = (
     ("cosine", "model_different"), ("cosine", "model_unknown"), ("cosine", "model_same"), ("cosine", "model_variant"),
     ("name_jaccard", "model_different"), ("name_jaccard", "model_unknown"), ("cosine", "cosine"),
-    ("patent_shared", "model_different"), ("photo_copy", "model_different"), ("same_entity", "model_different"),
+    ("photo_copy", "model_different"), ("same_entity", "model_different"),
+    ("patent_shared", "likeness"), ("patent_jaccard", "likeness"),
 )
+
+
+def likeness(f: dict[str, float]) -> float:
+    """How far the two filings look like one product by name, model code or photo (0..1): the
+    gate the shared patents must pass to count. Computed from the pair features, so a finding's
+    stored ``signals`` (and reviewers' pairs made from them) need nothing new."""
+    return max(float(f.get("name_equal", 0.0)), float(f.get("name_jaccard", 0.0)),
+               float(f.get("model_same", 0.0)), float(f.get("model_variant", 0.0)), float(f.get("photo_copy", 0.0)))
 
 
 @dataclass
@@ -65,6 +81,7 @@ def feature_names() -> list[str]:
 def vectorise(rows: list[dict[str, float]]) -> np.ndarray:
     out = np.zeros((len(rows), len(BASE_FEATURES) + len(INTERACTIONS)), dtype=np.float64)
     for i, f in enumerate(rows):
+        f = {**f, "likeness": likeness(f)}
         base = [float(f.get(n, 0.0)) for n in BASE_FEATURES]
         out[i, : len(base)] = base
         for j, (a, b) in enumerate(INTERACTIONS):
@@ -95,6 +112,15 @@ class PairScorer(Model):
 
     def is_duplicate(self, features: dict[str, float]) -> bool:
         return self.probability(features) >= self.threshold
+
+    def contributions(self, features: dict[str, float], top: int = 5) -> list[tuple[str, float]]:
+        """The terms that moved this pair's score most, as (feature name, log-odds against the
+        average pair), largest first: what a reviewer reads as "why the score". A product term is
+        named ``a*b`` (e.g. ``patent_shared*likeness``)."""
+        z = ((vectorise([features]) - self.mean) / self.scale)[0] * self.coef
+        order = np.argsort(-np.abs(z))[:top]
+        names = feature_names()
+        return [(names[i], round(float(z[i]), 3)) for i in order if abs(z[i]) >= 0.05]
 
     def weights_by_feature(self) -> dict[str, float]:
         """Coefficients on the standardised features, for reading what the model learned."""
@@ -244,6 +270,9 @@ class ServedPairScorer:
 
     def is_duplicate(self, features: dict[str, float]) -> bool:
         return self.current().is_duplicate(features)
+
+    def contributions(self, features: dict[str, float], top: int = 5) -> list[tuple[str, float]]:
+        return self.current().contributions(features, top)
 
 
 def served_pair_scorer(registry_dir, *, check_s: float = 1.0) -> ServedPairScorer:

@@ -15,7 +15,7 @@ ABBREVIATIONS = {
     "PCB", "PVC", "ABS", "NFC", "CPU", "GPU", "SIM", "DVD", "CD", "T恤", "X光", "POS", "ETC", "IC", "PLC", "DNA",
     "RNA", "PCR", "CT", "MRI", "4K", "8K", "HDMI", "APP", "SUV", "MPV", "PE", "PP", "PET", "TPU", "EVA", "HDPE", "PA",
 }
-VAGUE_WORDS = ("一种", "系列", "各类", "各种", "若干", "多种", "等")
+VAGUE_WORDS = ("一种", "系列", "各类", "各种", "各式", "若干", "多种", "诸如", "等")
 # "等" is a vague word only where it lists ("椅子等家具", "…等"), not inside 等离子, 中等, 等温 …
 _DENG_OK = re.compile(r"等(离子|温|压|径|边|效|级|渗|高|角|同|待|分|比|距|厚|速)|(中|高|初|上|次|优|均|相|平|对|同)等")
 _UNIT = (r"(英寸|寸|mm|cm|毫米|厘米|公分|升|ml|mL|毫升|kW|千瓦|W|瓦|V|伏|mAh|Ah|匹|吨|kg|公斤|克|g|Hz|GB|TB|MB|"
@@ -65,6 +65,11 @@ def adjective_spans(name: str) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
+def not_adjective_spans(name: str) -> list[tuple[int, int]]:
+    """Technical terms that contain a praising word (实用新型, 超级电容): no adjective inside them."""
+    return [(m.start(), m.end()) for m in _NOT_ADJECTIVE.finditer(name)]
+
+
 def vague_spans(name: str) -> list[tuple[int, int, str]]:
     out = []
     if name.startswith("一种"):
@@ -78,8 +83,12 @@ def vague_spans(name: str) -> list[tuple[int, int, str]]:
         if _DENG_OK.search(window):
             continue
         rest = name[i + 1 :]
-        if rest == "" or re.match(r"(产品|配套|用品|设备|家具|器材|材料|物品|类)", rest):
+        # a listing 等: at the end, before a class word, or between two noun phrases (沙发等家具)
+        if rest == "" or re.match(r"(产品|配套|用品|设备|家具|器材|材料|物品|类)", rest) or (
+                i >= 2 and _HAN.match(name[i - 1]) and len(_HAN.findall(rest)) >= 2 and not rest.startswith("级")):
             out.append((i, i + 1, "等"))
+    for m in re.finditer("各式|诸如", name):
+        out.append((m.start(), m.end(), m.group(0)))
     return out
 
 
@@ -99,19 +108,72 @@ def is_foreign_or_code(name: str) -> bool:
     return not _HAN.search(name) and bool(_LATIN.search(name))
 
 
-# phrasing only patent titles use: "…的制备方法", "…及其应用", "吸附结构及具有其的切割机", "可升降的验光桌"
+# the form only patent titles have (DOMAIN.md: "一种含有乳酸菌的碳酸饮料", "…的制造方法"): the
+# 一种/基于/用于 opening, the 及其 coupling, claim wording (所述, 具有其的), a method with its
+# device. Length is not the form, nor a 可…的 attribute (可下载的手机铃音 is an official name).
 PATENT_PHRASING = re.compile(
-    r"(的|及其)(制备|制造|生产|加工|使用|检测|控制)?方法$|及其(制备方法|应用|用途|制备工艺)$|具有其的|所述|"
-    r"^(一种|基于|用于)|(结构|机构|控制电路)$|^可[^的，。]{1,12}的|(机构|结构|装置|组件|系统)(及|和)(?!机器|设备|器具|仪器)[^、]{2,}"
+    r"^(一种|基于|用于)|及其(制备|制造|生产|加工|应用|用途|方法|工艺|装置|系统|设备|组合物)|具有其的|所述|(的|及其)(制备|制造|生产|加工|使用|检测|控制)方法$|"
+    r"方法(及|和|与)(其)?(装置|系统|设备|应用)|(装置|系统|设备)(及|和|与)(其)?(方法|工艺)"
 )
+# a long attributive chain: two 的-clauses in front of the head (带有…的可…的…)
+_ATTRIBUTIVE_CHAIN = re.compile(r"的[^的]{1,}的")
 
 
 def is_patent_phrasing(name: str) -> bool:
     return bool(PATENT_PHRASING.search(strip_brackets(name)))
 
 
+def has_attributive_chain(name: str) -> bool:
+    return bool(_ATTRIBUTIVE_CHAIN.search(strip_brackets(name)))
+
+
+def matching_patent_title(name: str, titles: list[str] | None) -> str | None:
+    """The filing's patent title the name was copied from: equal once the patent opening (一种) is
+    dropped from both, and long enough to be a title rather than a product word (≥ 8 characters)."""
+    core = re.sub(r"^(一种|一类)", "", strip_brackets(name)).strip()
+    if len(core) < 8:
+        return None
+    for t in titles or []:
+        t_core = re.sub(r"^(一种|一类)", "", strip_brackets(t or "")).strip()
+        if t_core and t_core == core:
+            return t
+    return None
+
+
+# several products or a product and a service: "A和B", "A及B", "A、B", "…及其安装服务"
+_CONJ = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(?:以及|及其|和|及|与|、)(?=[\u4e00-\u9fffA-Za-z0-9])")
+_SERVICE = re.compile(r"(服务|工程|维护|维修|保养|安装|运维|设计|咨询|租赁|课程|培训)$")
+
+
+def multi_product_parts(name: str) -> list[str] | None:
+    """The products a name lists, when it lists several (two parts of ≥ 2 characters each);
+    None for a set sold together (…套装), a patent-form name (…方法及装置 is a title) and a method."""
+    plain = strip_brackets(name)
+    if is_set(plain) or is_patent_phrasing(plain) or is_method(plain):
+        return None
+    parts = [p for p in _CONJ.split(plain) if p]
+    if len(parts) < 2 or any(len(_HAN.findall(p)) < 2 for p in parts):
+        return None
+    return parts
+
+
+def has_service_part(parts: list[str]) -> bool:
+    return any(_SERVICE.search(p) for p in parts[1:])
+
+
+# a short field or material word before 产品/用品 names a whole class (安防产品, 母婴用品); 3 of the
+# 9,860 official goods names have this form, the 制品 ending is too common there to use
+_CLASS_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}(产品|用品)$")
+
+
 def is_broad_term(name: str) -> bool:
+    """On the list of class names (电器, 家用电器): exact."""
     return strip_brackets(name) in BROAD_TERMS
+
+
+def is_class_word_name(name: str) -> bool:
+    """A short word before 产品/用品 (安防产品): a pattern, not exact; its findings are calibrated apart."""
+    return bool(_CLASS_WORD.match(strip_brackets(name)))
 
 
 def is_method(name: str) -> bool:

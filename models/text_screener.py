@@ -27,6 +27,8 @@ import numpy as np
 import torch
 
 from . import text_rules as rules
+from .brand_lexicon import BrandLexicon
+from .text_calibration import EXACT, TextCalibration, evidence_kind
 from .embedder import WEIGHTS_ROOT, SentenceEmbedder
 from .name_tagger import NameTagger, Span
 from .text_features import intro_features, model_entry_features, name_features, pair_features
@@ -71,10 +73,17 @@ class NameAnalysis:
 
 
 class TextScreener:
-    def __init__(self, embedder: SentenceEmbedder, tagger: NameTagger, heads: TextHeads) -> None:
+    def __init__(self, embedder: SentenceEmbedder, tagger: NameTagger, heads: TextHeads,
+                 brands: BrandLexicon | None = None, calibration: TextCalibration | None = None) -> None:
         self.embedder = embedder
         self.tagger = tagger
         self.heads = heads
+        # the brand dictionary (optional: without it NAME_BRAND rests on the trademark, the
+        # company name, the spelling rules and the tagger)
+        self.brands = brands
+        # per-code calibrated probabilities and thresholds fitted on the real development half
+        # (optional: without it a finding carries its raw confidence)
+        self.calibration = calibration
 
     @classmethod
     def load(cls, directory: str | os.PathLike, embedder: SentenceEmbedder | None = None) -> "TextScreener":
@@ -84,7 +93,17 @@ class TextScreener:
         emb_dir = directory / "sentence-embedder"
         if embedder is None:
             embedder = SentenceEmbedder.load(emb_dir if emb_dir.is_dir() else WEIGHTS_ROOT / "sentence-embedder")
-        screener = cls(embedder, NameTagger.load(directory / "name-tagger"), TextHeads.load(directory / "text-heads"))
+        lexicon = BrandLexicon.load(directory / "brand-lexicon") if (directory / "brand-lexicon").is_dir() else None
+        cal = TextCalibration.load(directory / "text-calibration") if (directory / "text-calibration").is_dir() else None
+        return cls.from_parts(embedder, NameTagger.load(directory / "name-tagger"), TextHeads.load(directory / "text-heads"),
+                              lexicon, cal)
+
+    @classmethod
+    def from_parts(cls, embedder: SentenceEmbedder, tagger: NameTagger, heads: TextHeads,
+                   brands: BrandLexicon | None = None, calibration: TextCalibration | None = None) -> "TextScreener":
+        """A screener over parts loaded elsewhere (the registry's versions in service), warmed up."""
+        torch.set_num_threads(1)
+        screener = cls(embedder, tagger, heads, brands, calibration)
         screener.warm_up()
         return screener
 
@@ -102,16 +121,24 @@ class TextScreener:
     @property
     def version(self) -> str:
         """One string for the report's ``models`` and /healthz: every part with its version."""
-        return "+".join(m.version for m in (self.tagger, self.heads, self.embedder))
+        return "+".join(m.version for m in self._models())
 
     @property
     def versions(self) -> dict[str, str]:
-        return {m.manifest.name: m.manifest.version for m in (self.embedder, self.tagger, self.heads)}
+        return {m.manifest.name: m.manifest.version for m in self._models()}
+
+    def _models(self) -> list:
+        return [m for m in (self.tagger, self.heads, self.embedder, self.brands, self.calibration) if m is not None]
 
     # --- names ------------------------------------------------------------------------------
     def analyse_names(self, names: list[str], trademarks: list[str | None] | None = None,
-                      embeddings: np.ndarray | None = None) -> list[NameAnalysis]:
+                      embeddings: np.ndarray | None = None, companies: list[str | None] | None = None,
+                      patents: list[list[str] | None] | None = None) -> list[NameAnalysis]:
+        """``companies``: the filer's name per product (its trade-name core is brand evidence);
+        ``patents``: the titles of the filing's related patents (a name copied from one is a patent title)."""
         trademarks = trademarks or [None] * len(names)
+        companies = companies or [None] * len(names)
+        patents = patents or [None] * len(names)
         spans = self.tagger.tag(names) if names else []
         if embeddings is None:
             embeddings = self.embedder.encode(names)
@@ -119,18 +146,20 @@ class TextScreener:
         probs = self.heads.predict("name", np.concatenate([embeddings, feats], axis=1)) if names else np.zeros((0, 5))
         labels = self.heads.specs["name"].labels
         out = []
-        for name, tm, sp, pr in zip(names, trademarks, spans, probs):
+        for name, tm, co, pt, sp, pr in zip(names, trademarks, companies, patents, spans, probs):
             hp = {lab: float(p) for lab, p in zip(labels, pr)}
-            out.append(self._name_findings(name, tm, sp, hp))
+            out.append(self._name_findings(name, tm, sp, hp, co, pt))
         return out
 
-    def _name_findings(self, name: str, trademark: str | None, spans: list[Span], hp: dict[str, float]) -> NameAnalysis:
+    def _name_findings(self, name: str, trademark: str | None, spans: list[Span], hp: dict[str, float],
+                       company: str | None = None, patents: list[str] | None = None) -> NameAnalysis:
         tag_src = self.tagger.version
         head_src = self.heads.version
         model_p = dict(hp)  # the heads' own view, before the exact rules overrule it
         found: list[TextFinding] = []
         if rules.is_foreign_or_code(name):
-            found.append(self._name_finding("NAME_FOREIGN_OR_CODE", name, 0.99, "rules"))
+            found.append(self._name_finding("NAME_FOREIGN_OR_CODE", name, 0.99, "rules",
+                                            {"text": name, "span": [0, len(name)], "by": "rules"}))
             return NameAnalysis(name, spans, hp, found, None)
 
         # span codes: tagger ∪ rules
@@ -149,9 +178,35 @@ class TextScreener:
                           ("SPEC", rules.spec_spans(name)), ("ADJ", rules.adjective_spans(name))):
             for a, b, text in hits:
                 _merge(merged[tag], a, b, text, 0.99 if tag == "BRAND" else 0.97, "trademark" if tag == "BRAND" else "rule")
+        # NAME_BRAND evidence after the declared trademark: the filer's own trade name, then the
+        # brand dictionary (a brand opening the name), then the spelling rules; the tagger's spans
+        # are already in
+        core = self.brands.company_core(company) if self.brands is not None and company else None
+        if core:
+            for m in re.finditer(re.escape(core), name):
+                _merge(merged["BRAND"], m.start(), m.end(), core, 0.97, "company", company=company)
+        if self.brands is not None:
+            hit = self.brands.leading_brand(name)
+            if hit and hit[3] >= self.brands.threshold:
+                # the tagger reading a product word right after the entry, and none across it
+                # (华为|充电宝, not 碳氢燃料), makes the entry a brand in front of a product
+                heads = [x for x in spans if x.tag == "HEAD"]
+                before_product = (any(x.start >= hit[1] for x in heads)
+                                  and not any(x.start < hit[1] and hit[0] < x.end for x in heads))
+                # any tagger BRAND character inside the entry (even one the span rules drop: 格|力空调)
+                # is the tagger half-seeing the same brand
+                touched = any(x.tag == "BRAND" and x.start < hit[1] and hit[0] < x.end for x in spans)
+                by = "brand-dictionary" + ("+product" if before_product else "") + ("+tagger" if touched else "")
+                _merge(merged["BRAND"], hit[0], hit[1], hit[2], hit[3], by, score=round(hit[3], 3))
         for lead in _leading_brand_forms(name):
             _merge(merged["BRAND"], *lead, 0.7, "rule")
         _brand_other_script(name, merged["BRAND"])
+        # a praising word the dictionary also lists (爆款, 网红) is an adjective, not a brand
+        adj_rule = [(a, b) for a, b, _ in rules.adjective_spans(name)]
+        merged["BRAND"] = [h for h in merged["BRAND"] if h["by"] == "trademark"
+                           or not any(a < h["span"][1] and h["span"][0] < b for a, b in adj_rule)]
+        masked = rules.not_adjective_spans(name)
+        merged["ADJ"] = [h for h in merged["ADJ"] if not any(a <= h["span"][0] < b for a, b in masked)]
         if merged["VAGUE"]:  # "等" the tagger found inside 等离子 and alike is not vague wording
             merged["VAGUE"] = [h for h in merged["VAGUE"] if h["text"] != "等" or h["by"] != "tagger"
                                or any(r[0] == h["span"][0] for r in rules.vague_spans(name))]
@@ -163,11 +218,25 @@ class TextScreener:
         if rules.is_method(name):
             decided["NAME_METHOD"] = True
             hp["NAME_METHOD"] = max(hp.get("NAME_METHOD", 0.0), 0.97)
-        if rules.is_patent_phrasing(name):  # 一种…, 基于…, …的制备方法, …及其应用: exact
+        # a patent title needs the form, not just the head's say-so (length is not the form)
+        copied = rules.matching_patent_title(name, patents)
+        long_attr = rules.has_attributive_chain(name) or ("的" in name and len(name) >= 12)
+        decided["NAME_PATENT_TITLE"] = decided["NAME_PATENT_TITLE"] and long_attr
+        if rules.is_patent_phrasing(name) or copied:  # 一种…, 基于…, …的制备方法, …及其应用: exact
             decided["NAME_PATENT_TITLE"] = True
             hp["NAME_PATENT_TITLE"] = max(hp.get("NAME_PATENT_TITLE", 0.0), 0.97)
+        parts = rules.multi_product_parts(name)
+        if parts:
+            decided["NAME_MULTI_PRODUCT"] = True
+            hp["NAME_MULTI_PRODUCT"] = max(hp.get("NAME_MULTI_PRODUCT", 0.0), 0.95 if rules.has_service_part(parts) else 0.9)
         if rules.is_set(name):
             decided["NAME_MULTI_PRODUCT"] = False
+        if any(self._sure_brand(h) for h in merged["BRAND"]):  # a brand in front of a product word is not coined
+            decided["NAME_SELF_COINED"] = False
+        if len(rules.strip_brackets(name)) < 3:  # two characters: an ordinary word (门廊, 大黄) far more often
+            decided["NAME_SELF_COINED"] = False
+        if rules.is_class_word_name(name):
+            decided["NAME_TOO_BROAD"] = True
         if rules.is_broad_term(name):
             decided["NAME_TOO_BROAD"] = True
             hp["NAME_TOO_BROAD"] = max(hp.get("NAME_TOO_BROAD", 0.0), 0.97)
@@ -181,8 +250,9 @@ class TextScreener:
                 continue
             first = hits[0]
             by_model = any(h["by"].startswith("tagger") for h in hits)
-            evidence = {"span": first["span"], "text": first["text"], "suggestion": suggestion,
-                        "spans": [{k: h[k] for k in ("span", "text", "by")} for h in hits]}
+            evidence = {"span": first["span"], "text": first["text"], "suggestion": suggestion, "by": first["by"],
+                        "spans": [{k: h[k] for k in ("span", "text", "by", "confidence", "score", "company") if k in h}
+                                  for h in hits]}
             conf = max(h["confidence"] for h in hits)
             found.append(TextFinding(code, "product.name", MESSAGES[code].format(text=first["text"], name=name),
                                      evidence, conf, tag_src if by_model else "rules"))
@@ -192,13 +262,33 @@ class TextScreener:
             evidence: dict[str, Any] = {"text": name, "span": [0, len(name)], "probability": round(hp.get(code, 0.0), 4)}
             if code == "NAME_PATENT_TITLE" and suggestion:
                 evidence["suggestion"] = suggestion
-            if code == "NAME_MULTI_PRODUCT" and head_spans:
-                evidence["products"] = [s.text for s in head_spans]
-            by_rule = {"NAME_METHOD": rules.is_method(name), "NAME_PATENT_TITLE": rules.is_patent_phrasing(name),
-                       "NAME_TOO_BROAD": rules.is_broad_term(name)}.get(code, False)
+            if code == "NAME_MULTI_PRODUCT":
+                evidence["products"] = parts or [s.text for s in head_spans]
+            if code == "NAME_PATENT_TITLE":
+                evidence["form"] = ("patent phrasing" if rules.is_patent_phrasing(name) else
+                                    "copied from the filing's patent" if copied else "long attributive chain")
+                if copied:
+                    evidence["patent_title"] = copied
+            by_rule = {"NAME_METHOD": rules.is_method(name),
+                       "NAME_PATENT_TITLE": rules.is_patent_phrasing(name) or bool(copied),
+                       "NAME_TOO_BROAD": rules.is_broad_term(name), "NAME_MULTI_PRODUCT": bool(parts)}.get(code, False)
+            evidence["by"] = "rules" if by_rule else (
+                "class-word" if code == "NAME_TOO_BROAD" and rules.is_class_word_name(name) else "head")
             src = "rules" if by_rule and model_p.get(code, 0) < self.heads.threshold("name", code) else head_src
             found.append(self._name_finding(code, name, hp.get(code, 0.0), src, evidence))
+        if self.calibration is not None:
+            found = self.calibration.apply(found)
         return NameAnalysis(name, spans, hp, found, suggestion)
+
+    def _sure_brand(self, hit: dict) -> bool:
+        """A brand span that will be reported: exact evidence, or calibrated above the code's threshold."""
+        ev = {"by": hit["by"], "spans": [hit]}
+        if self.calibration is None:
+            return hit["confidence"] >= 0.9
+        kind = evidence_kind("NAME_BRAND", ev)
+        if kind not in self.calibration.maps and kind.split(":")[1] in EXACT:
+            return True
+        return self.calibration.probability("NAME_BRAND", ev, hit["confidence"]) >= self.calibration.thresholds.get("NAME_BRAND", 0.0)
 
     @staticmethod
     def _name_finding(code: str, name: str, conf: float, source: str, evidence: dict | None = None) -> TextFinding:
@@ -206,7 +296,8 @@ class TextScreener:
                            evidence or {"text": name, "span": [0, len(name)]}, round(float(conf), 4), source)
 
     # --- the whole product ------------------------------------------------------------------
-    def screen(self, product: Any) -> list[TextFinding]:
+    def screen(self, product: Any, company: str | None = None) -> list[TextFinding]:
+        """``company``: the filing entity's name (its trade-name core in the product name is a brand)."""
         name = (getattr(product, "name", None) or "").strip()
         trademark = getattr(product, "trademark", None)
         entries = [m for m in (getattr(product, "models", None) or []) if m and m.strip()]
@@ -221,7 +312,8 @@ class TextScreener:
         entry_vecs = all_vecs[len(singles) :]
         findings: list[TextFinding] = []
         if name:
-            findings += self.analyse_names([name], [trademark], vecs[name][None, :])[0].findings
+            titles = [t for t in (getattr(pt, "title", None) for pt in (getattr(product, "patents", None) or [])) if t]
+            findings += self.analyse_names([name], [trademark], vecs[name][None, :], [company], [titles])[0].findings
         findings += self.check_models(entries, trademark, name, entry_vecs)
         if intro:
             findings += self.check_intro(intro, vecs[intro][None, :])
@@ -276,14 +368,17 @@ class TextScreener:
                             {"text": category, "product": name, "probability": round(p, 4)}, round(p, 4), self.heads.version)]
 
 
-def _merge(hits: list[dict], a: int, b: int, text: str, conf: float, by: str) -> None:
+def _merge(hits: list[dict], a: int, b: int, text: str, conf: float, by: str, **extra) -> None:
     for h in hits:
         if h["span"][0] < b and a < h["span"][1]:  # overlapping: the rule confirms the tagger
             h["confidence"] = max(h["confidence"], conf)
+            h.update(extra)
             if by == "trademark":
                 h.update(span=[a, b], text=text, by=by)
+            else:
+                h["by"] += "".join("+" + t for t in by.split("+") if t not in h["by"].split("+"))
             return
-    hits.append({"span": [a, b], "text": text, "confidence": conf, "by": by})
+    hits.append({"span": [a, b], "text": text, "confidence": conf, "by": by, **extra})
 
 
 _LATIN_AFTER = re.compile(r"\s*[（(]\s*([A-Za-z][A-Za-z0-9&.\- ]*?)\s*[）)]")

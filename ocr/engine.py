@@ -10,8 +10,8 @@ admits ``paddleocr`` when an operator installs it with local model folders (docs
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -52,13 +52,14 @@ class RapidOcrEngine:
 
     name = "rapidocr"
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int = 0) -> None:
+        """``threads``: onnxruntime's intra-op threads per session; 0 keeps its default."""
         from rapidocr import RapidOCR
 
-        threads = threads or int(os.environ.get("PRESCREEN_OCR_THREADS", "0")) or -1
+        self.threads = threads
         params = {
             "Global.log_level": "error",
-            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads or -1,
         }
         self._ocr = RapidOCR(params=params)
         # load the three sessions now: models load once, at start-up, never per request
@@ -100,18 +101,21 @@ class PaddleOcrEngine:
     """Optional: ``paddleocr`` 3.x with LOCAL model folders (it cannot download here).
 
     Needs ``pip install paddleocr==3.7.0 paddlepaddle==3.3.1`` and PaddleX-format model
-    folders named by ``PRESCREEN_PADDLE_DET_DIR`` and ``PRESCREEN_PADDLE_REC_DIR``
-    (docs/ocr.md says how to make them). Orientation is handled by our pre-processing.
+    folders (settings ``PRESCREEN_PADDLE_DET_DIR`` and ``PRESCREEN_PADDLE_REC_DIR``, handed in
+    by ``screening.resources``; docs/ocr.md says how to make them, and the caller sets
+    ``PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK`` before this import, as paddlex reads it from the
+    environment). Orientation is handled by our pre-processing.
     """
 
     name = "paddleocr"
 
-    def __init__(self) -> None:
-        os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+    def __init__(self, det_dir: str | Path | None, rec_dir: str | Path | None, threads: int = 0) -> None:
+        if not det_dir or not rec_dir:
+            raise ValueError("paddleocr needs local model folders: set PRESCREEN_PADDLE_DET_DIR and PRESCREEN_PADDLE_REC_DIR")
         from paddleocr import TextDetection, TextRecognition  # optional extra
 
-        det_dir = os.environ["PRESCREEN_PADDLE_DET_DIR"]
-        rec_dir = os.environ["PRESCREEN_PADDLE_REC_DIR"]
+        self.threads = threads
+        det_dir, rec_dir = str(det_dir), str(rec_dir)
         self._det = TextDetection(model_dir=det_dir, enable_mkldnn=False)
         self._rec = TextRecognition(model_dir=rec_dir, enable_mkldnn=False)
         self._fallback_cls = None
@@ -132,7 +136,7 @@ class PaddleOcrEngine:
     def upside_down(self, crops: list[np.ndarray]) -> list[float]:
         # paddle's own line classifier needs another model folder; rapidocr's cls is in the wheel
         if self._fallback_cls is None:
-            self._fallback_cls = RapidOcrEngine()
+            self._fallback_cls = RapidOcrEngine(self.threads)
         return self._fallback_cls.upside_down(crops)
 
 
@@ -145,11 +149,12 @@ def _dist_version(dist: str) -> str:
         return "unknown"
 
 
-def load_engine(name: str | None = None) -> OcrEngine:
-    """The engine named by ``name`` or ``PRESCREEN_OCR_ENGINE`` (default ``rapidocr``)."""
-    name = (name or os.environ.get("PRESCREEN_OCR_ENGINE") or "rapidocr").lower()
+def load_engine(name: str = "rapidocr", *, threads: int = 0, det_dir: str | Path | None = None,
+                rec_dir: str | Path | None = None) -> OcrEngine:
+    """The engine named by ``name``; the caller hands in the settings (``screening.settings``)."""
+    name = name.lower()
     if name == "rapidocr":
-        return RapidOcrEngine()
+        return RapidOcrEngine(threads)
     if name == "paddleocr":
-        return PaddleOcrEngine()
+        return PaddleOcrEngine(det_dir, rec_dir, threads)
     raise ValueError(f"unknown OCR engine {name!r} (rapidocr or paddleocr)")

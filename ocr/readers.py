@@ -1,3 +1,4 @@
+# Over 400 lines: one class runs both readers over one page pipeline (detect, orient, recognise, fallbacks).
 """The document readers the rest of the system uses, loaded once at start-up.
 
     readers = DocumentReaders.load(rules)          # rules: screening.validators.uscc.CODE_RULES
@@ -13,9 +14,9 @@ into CHECK_FAILED and a degraded report).
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -124,16 +125,19 @@ class _Page:
 
 
 class DocumentReaders:
-    def __init__(self, engine: OcrEngine, rules: CodeRules, timeout_s: float | None = None) -> None:
+    def __init__(self, engine: OcrEngine, rules: CodeRules, timeout_s: float = 60.0) -> None:
         self.engine = engine
         self.rules = rules  # the credit code's rules (screening.validators.uscc.CODE_RULES)
         self.version = f"{engine.version}+{READERS_VERSION}"
         # how long the document check waits for one page before it gives the part up
-        self.timeout_s = timeout_s or float(os.environ.get("PRESCREEN_OCR_TIMEOUT_S", "60"))
+        self.timeout_s = timeout_s
 
     @classmethod
-    def load(cls, rules: CodeRules, engine: str | None = None, timeout_s: float | None = None) -> "DocumentReaders":
-        return cls(load_engine(engine), rules, timeout_s)
+    def load(cls, rules: CodeRules, engine: str = "rapidocr", timeout_s: float = 60.0, *, threads: int = 0,
+             det_dir: str | Path | None = None, rec_dir: str | Path | None = None) -> "DocumentReaders":
+        """The readers on engine ``engine``; every argument comes from the settings
+        (``screening.resources.load_readers``), none from the environment."""
+        return cls(load_engine(engine, threads=threads, det_dir=det_dir, rec_dir=rec_dir), rules, timeout_s)
 
     # ---- page -----------------------------------------------------------------------------
 

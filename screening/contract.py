@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
-Stage = Literal["entity", "product", "annual_update"]
+Stage = Literal["entity", "product", "annual_update", "revocation"]
 EntityKind = Literal["enterprise", "university", "research_institute", "rd_institution", "social_organization"]
 DocumentKind = Literal[
     "business_licence",
@@ -21,16 +21,20 @@ DocumentKind = Literal[
     "economic_proof",
     "certification",
     "product_video",
+    "organisation_certificate",
 ]
 DecisionKind = Literal["approved", "rejected", "returned"]
 FeedbackKind = Literal["confirmed", "false_positive"]
 
-STAGES: tuple[str, ...] = ("entity", "product", "annual_update")
+STAGES: tuple[str, ...] = ("entity", "product", "annual_update", "revocation")
+PRODUCT_STAGES: tuple[str, ...] = ("product", "annual_update")  # the stages whose form carries a product to screen
 ENTITY_KINDS: tuple[str, ...] = ("enterprise", "university", "research_institute", "rd_institution", "social_organization")
 DOCUMENT_KINDS: tuple[str, ...] = (
     "business_licence", "profit_statement", "integrity_pledge", "product_photo",
     "product_image", "economic_proof", "certification", "product_video",
+    "organisation_certificate",  # 组织机构代码证: stands in for the licence (seed 002 三(一))
 )
+RevocationReason = Literal["off_market", "patents_lapsed", "patents_transferred", "other"]
 
 
 @dataclass
@@ -59,6 +63,8 @@ class Entity:
     figures_year: int | None = None
     figures_wan: EntityFigures | None = None
     employees: int | None = None
+    former_names: list[str] | None = None  # 曾用名: the register may still name the holder so
+    business_scope: str | None = None  # 经营范围 as on the licence (else read from the licence by OCR)
 
 
 @dataclass
@@ -112,6 +118,15 @@ class DocumentRef:
 
 
 @dataclass
+class Revocation:
+    """Why a filer withdraws a filed product (seed 000 七: off the market, patents lapsed or
+    transferred, or another reason)."""
+
+    reason: RevocationReason | None = None
+    explanation: str | None = None
+
+
+@dataclass
 class Submission:
     submission_id: str
     stage: Stage
@@ -119,6 +134,9 @@ class Submission:
     entity: Entity | None = None
     product: Product | None = None
     documents: list[DocumentRef] = field(default_factory=list)
+    # an annual update or revocation: the submission_id of the product's filing it refers to
+    filed_submission_id: str | None = None
+    revocation: Revocation | None = None  # stage "revocation" only
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)

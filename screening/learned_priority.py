@@ -271,21 +271,32 @@ class LearnedPrioritizer:
 def served_prioritizer(registry_dir, store=None, *, check_s: float = 1.0) -> LearnedPrioritizer:
     """The prioritizer over the registry's ``priority`` alias.
 
-    Until a model is promoted it scores with the severity prior (``screening.priority``); a
-    promotion or rollback — the first one included — is picked up within ``check_s`` seconds
-    without a restart.
+    Until a model is promoted — or after a rollback to the built-in version — it scores with
+    the severity prior (``screening.priority``); a promotion or rollback is picked up within
+    ``check_s`` seconds without a restart.
     """
     from models.registry import Registry, ServedModel
 
     registry = Registry(registry_dir)
     served = ServedModel(registry, "priority", load_priority_model, check_s=check_s)
-    if has_served_priority(registry_dir) and served.current() is None:
+    alias, shipped = registry.serving("priority"), registry.builtin("priority")
+    if alias is not None and alias != (shipped.version if shipped else None) and served.current() is None:
         raise ModelError("the priority model in service could not be loaded")
     return LearnedPrioritizer(served, EntityHistory(store).warm())
 
 
-def load_priority_model(directory) -> PriorityModel:
-    """A registered priority model, refused unless it was trained on this feature list."""
+BASELINE_KIND = "severity-prior"  # models/weights/priority: the registry's built-in first version
+
+
+def load_priority_model(directory) -> PriorityModel | None:
+    """A registered priority model, refused unless it was trained on this feature list; None for
+    the built-in severity prior (the prioritizer then scores with ``SeverityPrior``)."""
+    from models.base import Manifest
+
+    manifest = Manifest.read(directory)
+    if manifest.kind == BASELINE_KIND:
+        manifest.verify(directory)
+        return None
     model = PriorityModel.load(directory)
     if model.feature_names != list(FEATURES):
         raise ModelError(f"{directory}: the model was trained on another feature list; retrain it")

@@ -47,6 +47,15 @@ def parse_submission(data: Any) -> Submission:
         raise InvalidInput(
             "submission_id must be 1–64 characters of letters, digits, '.', '_' or '-'", field="submission_id"
         )
+    if sub.filed_submission_id is not None and not SUBMISSION_ID.match(sub.filed_submission_id):
+        raise InvalidInput("filed_submission_id must be a submission_id (1–64 characters of letters, digits, "
+                           "'.', '_' or '-')", field="filed_submission_id")
+    if sub.stage == "revocation" and sub.filed_submission_id is None and (sub.product is None or sub.entity is None):
+        # a withdrawal must say which filed product it withdraws: its filing, or the entity and product
+        raise InvalidInput("a revocation names the filed product: filed_submission_id, or the entity and product",
+                           field="filed_submission_id")
+    if sub.revocation is not None and sub.stage != "revocation":
+        raise InvalidInput("revocation belongs to stage 'revocation' only", field="revocation")
     names = [d.file for d in sub.documents]
     for i, name in enumerate(names):
         if names.index(name) != i:

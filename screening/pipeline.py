@@ -7,7 +7,8 @@ Order matters and is fixed in ``default_checks()``:
 2. rules      — entity, figures, product form and patents: exact rules, no models;
 3. documents  — OCR of the licence and statement, cross-checked against the form;
 4. text       — the text models over name, models and introduction;
-5. duplicates — search of every filed product;
+5. filed record — an annual update or revocation against the product's filed record (the store);
+6. duplicates — search of every filed product;
 then the priority score over all findings.
 
 A check that crashes does not take the report with it: its part becomes a ``CHECK_FAILED``
@@ -68,6 +69,8 @@ class Resources:
     duplicates: Any = None  # screening.duplicates.DuplicateSearch
     prioritizer: Prioritizer | None = None
     verified_codes: Any = None  # callable(uscc) -> bool: codes a reviewer marked as verified
+    filed_records: Any = None  # screening.storage.filed.FiledRecords: what annual updates and revocations refer to
+    patent_register: Any = None  # screening.storage.register.PatentRegisterStore: .snapshot(), .lookup(numbers)
     model_versions: dict[str, str] = field(default_factory=dict)
 
 

@@ -26,7 +26,8 @@ from .contract import Finding, Priority
 
 BEIJING = timezone(timedelta(hours=8))
 WEIGHTS = {Severity.BLOCK: 0.95, Severity.HIGH: 0.70, Severity.MEDIUM: 0.30, Severity.INFO: 0.0}
-TARGET_WORKING_DAYS = {"entity": 2, "product": 5, "annual_update": 5}
+# a revocation is reviewed like a product filing (seed 000 七 "经平台审核后，予以撤销"; no target stated)
+TARGET_WORKING_DAYS = {"entity": 2, "product": 5, "annual_update": 5, "revocation": 5}
 STAGES_WITH_TARGETS = tuple(TARGET_WORKING_DAYS)
 P_WEIGHT, PRESSURE_WEIGHT = 0.8, 0.2
 

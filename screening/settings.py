@@ -9,12 +9,17 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "prescreen"
+
+
+def _default_realdata_dir() -> Path:
+    # the real data is read where it lies, next to the checkout, and never copied into it
+    return Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
 
 class Settings(BaseSettings):
@@ -30,10 +35,18 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(default=30.0, gt=0, description="longest wait for the next chunk of a request body")
     secure_cookies: bool = Field(default=False, description="session cookies only over HTTPS (set behind TLS)")
     ocr_enabled: bool = True
-    ocr_timeout_s: float = 60.0
+    ocr_engine: str = Field(default="rapidocr", description="rapidocr (in the wheel) or paddleocr (docs/ocr.md)")
+    ocr_timeout_s: float = Field(default=60.0, description="how long the document check waits for one page")
+    ocr_threads: int = Field(default=0, description="onnxruntime threads per OCR session; 0: its default")
+    paddle_det_dir: Path | None = Field(default=None, description="local PaddleX detection model folder")
+    paddle_rec_dir: Path | None = Field(default=None, description="local PaddleX recognition model folder")
+    # PRESCREEN_REALDATA, the name the training and evaluation commands have always documented
+    realdata_dir: Path = Field(default_factory=_default_realdata_dir,
+                               validation_alias=AliasChoices("PRESCREEN_REALDATA", "realdata_dir"),
+                               description="real data for training and evaluation (read, never copied)")
+    cjk_font: Path | None = Field(default=None, description="a CJK font for the document generator")
     log_level: str = "INFO"
     log_json: bool = True
-    session_secret: str | None = None
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -59,3 +72,8 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def realdata_dir() -> Path:
+    """The real-data folder (``PRESCREEN_REALDATA``): training, evaluation and tests read it."""
+    return get_settings().realdata_dir

@@ -1,7 +1,8 @@
 """Fixtures shared by every test package.
 
-Real data is read from ``../shared/realdata`` (or ``PRESCREEN_REALDATA``), never copied into
-the repo; tests that need it skip with a reason where it is absent.
+Real data is read from the settings' real-data folder (``../shared/realdata``, or
+``PRESCREEN_REALDATA``), never copied into the repo; tests that need it skip with a reason
+where it is absent.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from tests.examples import CONTRACT_EXAMPLE
 REPO = Path(__file__).resolve().parent.parent
 
 
-def realdata_dir() -> Path:
-    return Path(os.environ.get("PRESCREEN_REALDATA", REPO.parent / "shared" / "realdata"))
-
-
 @pytest.fixture(scope="session")
 def realdata() -> Path:
+    from screening.settings import realdata_dir
+
     path = realdata_dir()
     if not path.is_dir():
         pytest.skip(f"real data folder {path} is absent (set PRESCREEN_REALDATA)")

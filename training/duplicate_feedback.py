@@ -1,4 +1,5 @@
-"""Reviewers' duplicate decisions as training pairs for the pair scorer (issue 6, item 4).
+# Over 400 lines: the feedback refit (pairs, split, weights, gate, card) and its evaluation scenario belong together.
+"""Reviewers' duplicate decisions as training pairs for the pair scorer.
 
     prescreen train duplicates --feedback [--promote]      # the command (training/duplicates.py)
 
@@ -165,7 +166,7 @@ def train_with_feedback(feedback: list, registry, embedder, *, n_train: int = 40
     """Refit on generated + reviewer pairs; evaluate; card; register; optionally promote.
 
     ``fixed`` (labelled pairs, hash) and ``train_generated`` may be passed to reuse featurised sets."""
-    from models.base import sha256_rows
+    from models.base import new_version, sha256_rows
     from models.pair_scorer import train_pair_scorer
     from models.registry import PromotionRefused
 
@@ -187,7 +188,7 @@ def train_with_feedback(feedback: list, registry, embedder, *, n_train: int = 40
         p.weight = w
     fb_hash = sha256_rows({"f": p.features, "y": p.label, **p.meta} for p in feedback)
     data_hash = sha256_rows([gen_hash, fb_hash])
-    version = version or datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S") + "-" + data_hash[:6]
+    version = version or new_version(data_hash)
     candidate = train_pair_scorer(generated + fb_train, seed=seed, version=version)
     serving_version = registry.serving(NAME)
     serving = serving_scorer(registry)

@@ -30,12 +30,12 @@ HELP = "distil a small sentence-transformers student from the USE encoder and co
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--realdata", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=Path("var/embedder-student"))
-    parser.add_argument("--texts", type=int, default=30000)
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--hidden", type=int, default=192)
-    parser.add_argument("--layers", type=int, default=3)
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default: the realdata setting, ../shared/realdata)")
+    parser.add_argument("--out", type=Path, default=Path("var/embedder-student"), help="folder the student is written to (not the registry: it is compared, not served)")
+    parser.add_argument("--texts", type=int, default=30000, help="training texts")
+    parser.add_argument("--epochs", type=int, default=2, help="training epochs")
+    parser.add_argument("--hidden", type=int, default=192, help="student hidden size")
+    parser.add_argument("--layers", type=int, default=3, help="student transformer layers")
 
 
 def run(args: argparse.Namespace) -> int:

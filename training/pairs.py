@@ -11,7 +11,8 @@ A pair's label says whether the two filings are the SAME PRODUCT ("同一产品�
               same line, the same product filed by another entity (under the maker's code,
               or under its own code with the maker's patents: a reseller);
     negative: the same name with another model line (P40 vs P40Pro), the same patents on a
-              different product, another product of the same kind, unrelated filings.
+              different product (by the same or another maker), another product of the same
+              kind, unrelated filings.
 Products are split into train and test by a stable hash of the goods name and the line, so
 the held-out pairs share no product with training.
 """
@@ -20,20 +21,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from screening.settings import realdata_dir
+
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-def default_realdata_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent
-    return Path(os.environ.get("PRESCREEN_REALDATA", here.parent / "shared" / "realdata"))
 
 
 def split_of(item: str, test_share: float = 0.3, salt: str = "dup-v1") -> str:
@@ -51,7 +47,7 @@ class Vocab:
 
 
 def load_vocab(realdata: Path | None = None) -> Vocab:
-    root = Path(realdata or default_realdata_dir())
+    root = Path(realdata or realdata_dir())
     if not root.is_dir():
         raise FileNotFoundError(f"real data folder {root} is absent (set PRESCREEN_REALDATA)")
     v = Vocab()
@@ -302,6 +298,17 @@ class PairGenerator:
             b = self.filing(q, e1, models=[q.line], name=self.name(q, r.random() < 0.5), intro=self.intro(q),
                             patents=p.patents, photos=self.photos())
             return a, b, 0
+        if kind == "shared_patents_other_maker":
+            # one patent may serve several products ("一项专利可以对应多个产品"): another
+            # maker's product of another kind (its own name, model line and description) that
+            # lists the same patents — an air conditioner and a refrigerator — is not a duplicate
+            g2 = r.choice([g for g in self.goods if self.group.get(g) != p.group] or self.goods)
+            q = self.product(g2)
+            shared = p.patents if r.random() < 0.6 else p.patents[:1] + q.patents[:1]
+            b = self.filing(q, self.entity(), models=[q.line] if r.random() < 0.7 else [],
+                            name=self.name(q, r.random() < 0.5), intro=self.intro(q), patents=shared,
+                            photos=self.photos())
+            return a, b, 0
         if kind == "same_name_other_maker":
             q = self.product(p.goods)
             q.qualifier = p.qualifier
@@ -325,8 +332,8 @@ class PairGenerator:
 
 PAIR_KINDS = {  # kind -> share of the set
     "paraphrase": 0.13, "variant": 0.13, "two_entities": 0.12, "reseller": 0.06, "no_models": 0.08,
-    "other_line": 0.15, "shared_patents": 0.09, "same_name_other_maker": 0.08, "no_models_other_maker": 0.06,
-    "same_kind": 0.06, "random": 0.04,
+    "other_line": 0.15, "shared_patents": 0.09, "shared_patents_other_maker": 0.06, "same_name_other_maker": 0.08,
+    "no_models_other_maker": 0.06, "same_kind": 0.06, "random": 0.04,
 }
 
 

@@ -27,7 +27,6 @@ from types import SimpleNamespace
 import numpy as np
 
 from models.base import sha256_rows
-from models.priority import PriorityModel
 from screening.learned_priority import features
 from screening.priority import p_reject_prior
 
@@ -117,9 +116,12 @@ def freeze_set(registry_root: Path, name: str, rows: list[dict]) -> Path:
 
 
 def evaluate_serving(model_dir: Path, sets: dict[str, tuple[str, list[dict]]]) -> dict:
-    model = PriorityModel.load(model_dir)
-    return {name: {"hash": h, **evaluate_rows(model.predict_proba(matrix(rows)[0]), rows)}
-            for name, (h, rows) in sets.items()}
+    """A registered version on the fixed sets; the built-in severity prior (models/weights/priority) too."""
+    from screening.learned_priority import load_priority_model
+
+    model = load_priority_model(model_dir)
+    predict = severity_prior_p if model is None else (lambda rows: model.predict_proba(matrix(rows)[0]))
+    return {name: {"hash": h, **evaluate_rows(predict(rows), rows)} for name, (h, rows) in sets.items()}
 
 
 def evaluate_fixed(model_dir: Path, registry_root: Path | None = None) -> dict:

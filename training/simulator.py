@@ -1,3 +1,4 @@
+# Over 400 lines: filers, defects, detectors and reviewers are one seeded process whose rates are read together.
 """A reviewer simulator: submissions with known defects, screened, then decided as the rules say.
 
 The whole retraining loop runs on it in tests and benchmarks::
@@ -19,10 +20,13 @@ What is simulated, and how noisy (the numbers are the module constants below):
   earlier filing. Document-only defects (licence USCC mismatch, proof mismatch) have no form trace.
 - **Detectors.** ``SimulatedDetectors`` is a pipeline check standing in for the rules, OCR,
   text and duplicate models together: it sees the planted defects and reports each with the
-  per-code recall in ``DEFECTS`` and a confidence drawn high; it also raises false alarms on
-  clean submissions at low confidence, and one *systematic* false alarm: ``NAME_ADJECTIVE`` on
-  every name with 智能 (智能门锁 is a product, not an adjective) — the pattern the feedback
-  export must find. Real checks can run before it (``simulated_pipeline(..., real_checks=True)``).
+  per-code recall in ``DEFECTS``; it also raises false alarms (``FALSE_ALARMS``), and one
+  *systematic* false alarm: ``NAME_ADJECTIVE`` on every name with 智能 (智能门锁 is a product,
+  not an adjective) — the pattern the feedback export must find. Every finding's confidence,
+  true hit or false alarm alike, is drawn from the one distribution ``CONFIDENCE`` (and every
+  duplicate hit's score from ``DUPLICATE_SCORE``): a confidence says nothing about which class a
+  finding belongs to, so a model's ranking measures what it learned (which codes reviewers
+  uphold, the entity's history, what co-occurs), not ranges the simulator drew apart. Real checks can run before it (``simulated_pipeline(..., real_checks=True)``).
 - **Reviewers.** They catch each true defect with probability ``CATCH`` (they miss some), send
   back 4% of clean submissions anyway (a reason of their own), and give per-finding feedback on
   ~85% of findings: ``confirmed`` for true defects, ``false_positive`` otherwise.
@@ -44,9 +48,11 @@ from datetime import datetime, timedelta, timezone
 from screening.contract import Decision, DuplicateRef, FindingFeedback
 from screening.parsing import parse_submission
 from screening.pipeline import Check, Pipeline, Resources, ScreeningContext
+# the check characters the forms are built with are the validators' own (one implementation)
+from screening.validators.patent_number import check_char as patent_check
+from screening.validators.uscc import ALPHABET as USCC_ALPHABET
+from screening.validators.uscc import check_char as uscc_check
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CST = timezone(timedelta(hours=8))
 START = datetime(2026, 1, 5, 9, 0, tzinfo=CST)
 
@@ -70,10 +76,13 @@ DEFECTS: dict[str, tuple[str, float, float]] = {
     "PROOF_MISMATCH": ("product", 0.70, 0.6),
 }
 CATCH = {"block": 0.97, "high": 0.92, "medium": 0.85}  # reviewers' chance to notice a true defect
-FALSE_ALARMS = {  # code -> chance per clean-enough submission (low confidence)
+FALSE_ALARMS = {  # code -> chance per submission that does not carry the defect
     "NAME_TOO_BROAD": 0.03, "INTRO_OFF_TOPIC": 0.04, "STATEMENT_UNSEALED": 0.05,
     "PRODUCT_FIGURES_INCONSISTENT": 0.02, "NAME_BRAND": 0.02, "DUPLICATE_FILING": 0.02,
 }
+# one distribution for every finding's confidence (Beta(a, b), mean 0.67), true or false
+CONFIDENCE = (4.0, 2.0)
+DUPLICATE_SCORE = (0.6, 0.99)  # uniform, for a real duplicate and a near miss alike
 SYSTEMATIC_FP = ("NAME_ADJECTIVE", "智能")  # fires on every name with 智能; reviewers mark it false positive
 CLEAN_REJECT = 0.04
 FEEDBACK_RATE = 0.85
@@ -99,17 +108,6 @@ PRODUCTS = [  # (name, category name, industry code, intro)
 BRANDS = ["海尔", "美的", "格力", "华为", "小米"]
 METHOD_SUFFIX = ["制备方法", "生产工艺", "处理技术", "解决方案"]
 BROAD = ["电器", "叶片", "电子烟结构件", "设备", "材料"]
-
-
-def uscc_check(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def patent_check(digits: str) -> str:
-    total = sum(int(d) * (2 + i % 8) for i, d in enumerate(digits))
-    r = total % 11
-    return "X" if r == 10 else str(r)
 
 
 @dataclass
@@ -322,6 +320,10 @@ FIELD = {"ENTITY_USCC_INVALID": "entity.uscc", "ENTITY_INELIGIBLE": "entity.name
          "PROOF_MISMATCH": "product.figures_wan", "PRODUCT_FIGURES_INCONSISTENT": "product.figures_wan"}
 
 
+def _confidence(r: random.Random) -> float:
+    return round(min(0.99, max(0.05, r.betavariate(*CONFIDENCE))), 3)
+
+
 def detect(case: Case) -> tuple[list[tuple[str, str | None, float]], list[DuplicateRef]]:
     """What the (simulated) detectors report: (code, field, confidence) and duplicate hits."""
     r = _rng(case, "detect")
@@ -330,20 +332,20 @@ def detect(case: Case) -> tuple[list[tuple[str, str | None, float]], list[Duplic
     dups: list[DuplicateRef] = []
     for code in case.defects:
         if r.random() < DEFECTS[code][1]:
-            found.append((code, FIELD.get(code, "product.name"), round(r.uniform(0.7, 0.99), 3)))
+            found.append((code, FIELD.get(code, "product.name"), _confidence(r)))
             if code == "DUPLICATE_FILING":
-                dups.append(DuplicateRef(case.duplicate_of, round(r.uniform(0.85, 0.99), 3), prod["name"]))
+                dups.append(DuplicateRef(case.duplicate_of, round(r.uniform(*DUPLICATE_SCORE), 3), prod["name"]))
     for code, rate in FALSE_ALARMS.items():
         if code in case.defects or (code.startswith(("NAME_", "INTRO_", "PRODUCT_", "DUPLICATE_")) and prod is None):
             continue
         if r.random() < rate:
-            found.append((code, FIELD.get(code, "product.name"), round(r.uniform(0.3, 0.75), 3)))
+            found.append((code, FIELD.get(code, "product.name"), _confidence(r)))
             if code == "DUPLICATE_FILING":
-                dups.append(DuplicateRef(f"SIM-near-{r.randint(1, 99999):05d}", round(r.uniform(0.6, 0.85), 3),
+                dups.append(DuplicateRef(f"SIM-near-{r.randint(1, 99999):05d}", round(r.uniform(*DUPLICATE_SCORE), 3),
                                          prod["name"]))
     code, marker = SYSTEMATIC_FP
     if prod is not None and marker in prod["name"]:
-        found.append((code, "product.name", round(r.uniform(0.6, 0.9), 3)))
+        found.append((code, "product.name", _confidence(r)))
     return found, dups
 
 

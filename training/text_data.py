@@ -1,3 +1,4 @@
+# Over 400 lines: the composer, its segment vocabularies and the label bookkeeping are one generator.
 """Labelled product names composed from real vocabulary (the name tagger's and heads' data).
 
 A generated name is a sequence of segments, each carrying a tagger label (BRAND, SPEC, ADJ,
@@ -14,6 +15,8 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from models import text_rules
+
 from .text_vocab import RealVocab, strip_parenthetical
 
 TAGS = ("BRAND", "SPEC", "ADJ", "VAGUE", "HEAD")
@@ -27,42 +30,50 @@ HEAD_CODES = ("NAME_PATENT_TITLE", "NAME_TOO_BROAD", "NAME_MULTI_PRODUCT", "NAME
 
 QUALIFIERS = ["等离子", "中等", "家用", "工业用", "商用", "医用", "车载", "便携式", "手持式", "立式", "卧式", "全自动", "智能", "电动",
               "不锈钢", "塑料", "防水", "无线", "儿童", "汽车", "户外", "实验室用", "农用", "船用", "双门", "数控",
-              "LED", "USB", "5G", "GPS", "3D", "WiFi", "RFID", "LCD", "OLED", "CNC", "UV", "AI", "4G"]
-ADJECTIVES = ["新型", "新款", "高端", "优质", "豪华", "超级", "顶级", "极品", "精品", "至尊", "尊贵", "时尚", "经典",
-              "爆款", "网红", "高品质", "一流", "卓越", "完美", "领先", "神奇", "绝佳", "奢华", "最新", "高档", "极致",
-              "优良", "高级", "潮流", "创意", "美观大方的", "物美价廉的", "经久耐用的", "好用的", "实惠的"]
+              # abbreviations a name may hold; none is on the rules' list (models/text_rules.ABBREVIATIONS), so
+              # the tagger learns the pattern rather than the rules' words
+              "HDR", "IoT", "LTE", "MEMS", "SMD", "TFT", "IPS", "BLE", "PoE", "NB-IoT", "ECG", "MIDI", "SATA"]
+# praising words: none is on the rules' list (models/text_rules.ADJECTIVE_WORDS); a test keeps them apart
+ADJECTIVES = ["时尚", "经典", "神奇", "绝佳", "优良", "高级", "潮流", "创意", "匠心", "臻选", "甄选", "殿堂级", "旗舰级",
+              "人气", "火爆", "畅销", "明星款", "精选", "特惠", "超值", "美观大方的", "物美价廉的", "经久耐用的",
+              "好用的", "实惠的"]
 EFFECTS = ["制冷", "保温", "清洁", "降噪", "散热", "防水", "美白", "保湿", "过滤", "照明", "密封", "节能", "减震"]
 EFFECT_WORDS = ["效果好的", "效果显著的", "性能优越的", "效果极佳的", "性能好的", "质量可靠的"]
+# vague wording is a closed class the seed rules name (一种, 等, 系列, 各类…): the generator and the
+# rules necessarily share it (a test lists the exemption)
 VAGUE_PREFIX = ["各类", "各种", "多种", "若干", "系列"]
 VAGUE_SUFFIX = ["系列", "等", "等产品", "系列产品", "类产品", "等配套产品"]
-BROAD_WORDS = ["电器", "叶片", "设备", "装置", "产品", "材料", "配件", "零件", "部件", "机械", "器材", "用品", "系统",
-               "工具", "仪器", "机器", "元件", "组件", "器具", "电子产品", "化工产品", "食品", "饮料", "药品", "家具",
-               "五金", "建材", "服饰", "日用品", "电子元器件", "机电设备", "化学品", "原材料", "零部件", "成套设备",
-               "智能设备", "电气设备", "医疗器械", "家用电器", "办公用品", "机械设备", "电子设备", "通讯设备", "汽车配件"]
-BROAD_SUFFIX = ["结构件", "零部件", "配件", "部件", "相关产品", "组件"]
+# the broad names come from the real e-commerce category names (NameComposer.broad), minus the rules'
+# list (models/text_rules.BROAD_TERMS); only these class-word endings are written here
+BROAD_WORDS: list[str] = []
+BROAD_SUFFIX = ["相关产品", "类制品", "周边产品", "附属品"]
 METHOD_WORDS = ["方法", "工艺", "技术", "方案"]
 METHOD_STEMS = ["数据处理", "图像识别", "污水处理", "信号传输", "质量检测", "故障诊断", "路径规划", "能耗优化",
                 "加密通信", "热处理", "表面处理", "焊接", "注塑成型", "发酵", "提纯", "涂装", "喷涂", "装配"]
 SERVICES = ["清洗维护", "安装调试", "维修", "技术咨询", "运营维护", "检测", "设计", "租赁", "培训", "售后"]
-SET_WORDS = ["套装", "组合套装", "套件", "礼盒套装"]
+# sets sold together; the rules (models/text_rules.SET_TAIL) know other endings
+SET_WORDS = ["礼包", "套盒", "组合包", "全套"]
 CONJ = ["及", "和", "与", "、", "以及"]
 PATENT_MODS = ["含有乳酸菌", "可旋转拍摄", "具有自清洁功能", "防水透气", "高强度耐腐蚀", "可折叠", "带有散热结构",
                "便于安装", "低噪音", "可调节高度", "具有报警功能", "多层复合", "用于检测温度", "基于物联网",
                "可拆卸", "防滑耐磨", "自动控制", "快速冷却", "节能环保", "高精度"]
 COINED_SUFFIX = ["肽", "宝", "灵", "星", "王", "素", "源", "康", "乐", "精", "之星", "之光", "神器"]
-COINED_STEMS = ["美丽", "青春", "活力", "智慧", "勇者", "梦想", "天使", "如意", "吉祥", "至尊", "神奇", "健美", "聪明",
+COINED_STEMS = ["美丽", "青春", "活力", "智慧", "勇者", "梦想", "天使", "如意", "吉祥", "神奇", "健美", "聪明",
                 "快乐", "幸福", "飞翔", "星辰", "彩虹", "阳光", "金色"]
 UNITS = ["英寸", "寸", "mm", "cm", "毫米", "厘米", "米", "升", "L", "ml", "毫升", "W", "瓦", "kW", "V", "伏", "A",
          "mAh", "匹", "吨", "kg", "公斤", "克", "g", "层", "门", "孔", "档", "核", "GB", "TB", "Hz", "P", "T", "寸屏"]
 FOREIGN_NAMES = ["table", "chair", "Smart Lock", "power bank", "router", "Wireless Charger", "LED lamp", "air purifier",
                  "water pump", "drone", "smart watch", "sensor", "battery pack", "Bluetooth Speaker", "keyboard",
                  "notebook", "Coffee Maker", "Solar Panel", "valve", "motor", "inverter", "cable", "Robot Arm"]
-LETTER_CODES = ["PS", "ABS", "PVC", "PP", "TPU", "PE", "EVA", "PET", "HDPE", "PA66", "XR", "GT", "MX", "ZX"]
+LETTER_CODES = ["PBT", "PPS", "PEEK", "LCP", "PVDF", "SAN", "ASA", "PPO", "PSU", "XR", "GT", "MX", "ZX"]
 LATIN_BRANDS = ["Midea", "Haier", "Gree", "Lenovo", "Canon", "Bose", "Intel", "Philips", "Sony", "Dell", "Anker",
                 "Xiaomi", "Huawei", "Oppo", "Vivo", "Deli", "Comix", "Casio", "Nikon", "Braun", "Tefal", "Joyoung"]
 # a few household names written here (the trade-name dictionary lacks most famous marks)
-KNOWN_BRANDS = ["海尔", "美的", "格力", "海信", "长虹", "格兰仕", "九阳", "苏泊尔", "方太", "比亚迪", "大疆", "TCL", "联想"]
-COUNTRIES = ["德国", "日本", "美国", "韩国", "意大利", "法国", "英国", "瑞士"]
+# a few household names written here (the trade-name dictionary lacks most famous marks); none of
+# them is among the real evaluation set's brands (eval/data/text_real/brands.tsv)
+KNOWN_BRANDS = ["科沃斯", "追觅", "添可", "云鲸", "极米", "当贝", "小熊", "北鼎", "德尔玛", "奥佳华", "倍轻松", "小度"]
+# countries in front of a brand; the rules' brand forms know other ones (德国, 日本…)
+COUNTRIES = ["西班牙", "比利时", "奥地利", "挪威", "新加坡", "泰国", "以色列", "葡萄牙"]
 SYLLABLES = ["ka", "lo", "mi", "zen", "tor", "bo", "ge", "sun", "lei", "ks", "ro", "va", "ni", "ax", "ter", "on", "li",
              "an", "go", "du", "ma", "ri", "co", "fu", "xin", "ya", "te", "ch", "po", "sa"]
 
@@ -117,7 +128,8 @@ class NameComposer:
         self.short_heads = [g for g in self.heads if len(g) <= 5] or self.heads
         cats = vocab.categories[split]
         self.cat_heads = [w for c in cats for w in re.split(r"[/.、]", c[2]) if 2 <= len(w) <= 6]
-        self.broad = BROAD_WORDS + sorted({c[1] for c in cats if "/" not in c[1] and len(c[1]) <= 5})
+        self.broad = BROAD_WORDS + sorted({c[1] for c in cats if "/" not in c[1] and len(c[1]) <= 5
+                                           and c[1] not in text_rules.BROAD_TERMS})
         self.goods_by_group: dict[str, list[str]] = {}
         for g in vocab.goods[split]:
             n = strip_parenthetical(g.name)

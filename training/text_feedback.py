@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from models.base import Manifest, sha256_rows
+from models.base import Manifest, new_version, sha256_rows
 from models.registry import PromotionRefused, Registry
 from models.text_feedback import FilteredScreener, TextFeedbackFilter
 
@@ -164,12 +164,6 @@ def holdout_metrics(model: TextFeedbackFilter, rows: list[dict]) -> dict[str, di
 
 
 # ---------------------------------------------------------------------- training
-def new_version(data_hash: str) -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).strftime("%Y.%m.%d-%H%M%S") + "-" + data_hash[:6]
-
-
 def train_text_feedback(rows: list[dict], registry: Registry, screener, fixed: FixedSets, *, holdout: float = 0.2,
                         C: float = 1.0, promote: bool = False, force: bool = False, progress: bool = False,
                         source: str = "store", actor: str = "cli:train") -> dict[str, Any]:
@@ -295,7 +289,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the per-code logistic regressions")
     parser.add_argument("--n", type=int, default=3000, help="names in the fixed generated set (eval text --n)")
     parser.add_argument("--limit", type=int, default=None, help="at most this many real patent / JD titles (smoke runs)")
-    parser.add_argument("--realdata", type=Path, default=None)
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default: the realdata setting, ../shared/realdata)")
     parser.add_argument("--promote", action="store_true", help="promote if no code's fixed-set F1 drops by > 0.01")
     parser.add_argument("--force", action="store_true", help="with --promote: promote even if worse")
 

@@ -20,14 +20,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from screening.settings import realdata_dir
+
 SPLITS = ("train", "eval")
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def default_realdata_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent
-    return Path(os.environ.get("PRESCREEN_REALDATA", here.parent / "shared" / "realdata"))
 
 
 def split_of(item: str, eval_share: float = 0.2, salt: str = "text-v1") -> str:
@@ -81,7 +78,7 @@ class RealVocab:
 
     @classmethod
     def load(cls, root: str | os.PathLike | None = None) -> "RealVocab":
-        root = Path(root) if root else default_realdata_dir()
+        root = Path(root) if root else realdata_dir()
         if not root.is_dir():
             raise FileNotFoundError(f"real data folder {root} is absent (set PRESCREEN_REALDATA)")
         v = cls()

@@ -17,7 +17,7 @@ def register(sub) -> None:
     p = sub.add_parser("decisions", help="reviewers' decisions")
     ds = p.add_subparsers(dest="decisions_command", required=True)
     imp = ds.add_parser("import", help="record decisions from JSONL (all lines are checked before any is stored)")
-    imp.add_argument("file", type=Path, metavar="DECISIONS.jsonl")
+    imp.add_argument("file", type=Path, metavar="DECISIONS.jsonl", help="one decision per line (JSON)")
     imp.add_argument("--reviewer", default=None, help="reviewer for lines that name none")
     imp.set_defaults(func=import_decisions)
     exp = ds.add_parser("export", help="every decision as JSONL on stdout")

@@ -23,7 +23,7 @@ def register(sub) -> None:
     ls = ks.add_parser("list", help="list keys (prefixes only)")
     ls.set_defaults(func=list_keys)
     r = ks.add_parser("revoke", help="revoke a key by its prefix")
-    r.add_argument("prefix")
+    r.add_argument("prefix", help="the key's prefix, as `keys list` shows it")
     r.set_defaults(func=revoke)
 
 

@@ -13,6 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from screening.resources import live_versions
+
 from ..schemas import HealthOut
 
 router = APIRouter(tags=["operations"])
@@ -34,7 +36,7 @@ def _state(request: Request) -> dict:
     failed = dict(state.load_report.failed)
     ready = database == "ok" and storage == "ok"
     return {"status": "ok" if ready and not failed else "degraded", "ready": ready, "database": database,
-            "storage": storage, "models": state.service.pipeline.resources.model_versions, "failed": failed}
+            "storage": storage, "models": live_versions(state.service.pipeline.resources), "failed": failed}
 
 
 @router.get("/healthz", response_model=HealthOut, summary="Liveness, database, upload storage and model versions")

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["queue"])
 @router.get("/queue", response_model=QueueOut, responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
             summary="Open submissions, highest priority first")
 def get_queue(
-    stage: Literal["entity", "product", "annual_update"] | None = None,
+    stage: Literal["entity", "product", "annual_update", "revocation"] | None = None,
     code: str | None = Query(default=None, pattern=r"^[A-Z_]{3,48}$", description="only those with this finding"),
     min_age_days: float | None = Query(default=None, ge=0, le=3650),
     max_age_days: float | None = Query(default=None, ge=0, le=3650),

@@ -14,7 +14,7 @@ from screening.errors import InvalidInput, NotFound
 from screening.parsing import parse_decision
 from screening.storage.users import SignedIn
 
-from . import present
+from . import compare, present
 from .auth import check_csrf, page_session
 from .files import INLINE
 from .templating import render
@@ -62,10 +62,13 @@ def queue_page(request: Request, stage: str | None = None, code: str | None = No
     total, items = _queue(store, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     rows = []
+    names = store.names([i["submission_id"] for i in items])
     for n, item in enumerate(items):
         position = (page - 1) * PAGE_SIZE + n
-        rows.append({**item, "position": position, "age": present.age_of(item["stage"], item["submitted_at"]),
-                     "reasons": (item.get("priority") or {}).get("reasons") or [],
+        age = present.age_of(item["stage"], item["submitted_at"])
+        rows.append({**item, "position": position, "age": age, "names": names.get(item["submission_id"], {}),
+                     "reasons": [(c, present.reason_title(c, age))
+                                 for c in (item.get("priority") or {}).get("reasons") or []],
                      "href": f"/submissions/{quote(item['submission_id'])}?{_query(filters, pos=position)}"})
     return render(request, "queue.html", {
         "rows": rows, "total": total, "counts": store.counts(), "filters": filters, "page": page, "pages": pages,
@@ -118,31 +121,19 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
                 other_form = other_stored.form
             except NotFound:
                 pass
-        rows = []
-        for label, path, key in (("单位名称", "entity.name", "entity_name"), ("统一社会信用代码", "entity.uscc", "uscc"),
-                                 ("产品名称", "product.name", "product_name"), ("规格型号", "product.models", "models"),
-                                 ("商标", "product.trademark", "trademark"), ("产品分类", "product.category.name", None),
-                                 ("产品简介", "product.intro", "intro")):
-            mine = present.get_path(revision.form, path)
-            # the other filing's own form when we hold it, else what the evidence says about it
-            theirs = present.get_path(other_form, path) if other_form else other.get(key) if key else None
-            if isinstance(mine, list):
-                mine = "、".join(map(str, mine))
-            if isinstance(theirs, list):
-                theirs = "、".join(map(str, theirs))
-            if mine is None and theirs is None:
-                continue
-            rows.append({"label": label, "this": mine, "other": theirs, "same": mine == theirs and mine is not None})
+        rows = compare.compare_rows(revision.form, this, other_form, other)
+        ev = finding.evidence if finding else {}
         shown = {r["label"] for r in rows}
-        extra = [(present.EVIDENCE_KEYS.get(k, k), this.get(k), other.get(k))
-                 for k in sorted(set(this) | set(other)) if k not in ("file", "box", "submission_id")
-                 and present.EVIDENCE_KEYS.get(k, k) not in shown  # the forms already say it
+        extra = [(present.SIDE_LABELS[k], compare.side_value(k, this.get(k)), compare.side_value(k, other.get(k)))
+                 for k in sorted(set(this) | set(other)) if k in present.SIDE_LABELS
+                 and k not in ("file", "submission_id", "score") and present.SIDE_LABELS[k] not in shown
                  and not isinstance(this.get(k, ""), (dict, list)) and not isinstance(other.get(k, ""), (dict, list))]
         this_file = this.get("file") if isinstance(this.get("file"), str) else None
         other_file = other.get("file") if isinstance(other.get("file"), str) else None
         out.append({
             "finding": finding, "other_id": other_id, "other_known": other_form is not None,
             "score": other.get("score", finding.confidence if finding else None), "rows": rows, "extra": extra,
+            "drivers": compare.score_drivers(ev.get("drivers")), "signals": compare.signal_rows(ev.get("signals")),
             "this_image": this_file if this_file and any(f["name"] == this_file for f in revision.files) else None,
             "other_image": (_file_url(other_id, other_stored, other_file)
                             if other_file and other_stored is not None else None),

@@ -1,3 +1,4 @@
+# Over 400 lines: one function per thing a reviewer page shows; the templates stay free of logic.
 """What the reviewer pages show, computed from stored reports and forms (no HTTP here).
 
 Plain functions over the dicts the ``Store`` returns, so tests can call them directly.
@@ -11,55 +12,23 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from screening.codes import CODES
+from screening.money import format_money
 from screening.priority import BEIJING, score_today, working_days_between
+
+from .labels import (DOCUMENTS, ENTITY_KINDS, FIELD_LABELS, READ_KINDS_SKIP, READ_LABELS, READ_SKIP,  # noqa: F401
+                     READ_TITLES, SIDE_LABELS, STAGES, field_label, read_value)
 
 CHINA = BEIJING  # review targets count working days in Beijing time
 
-STAGES = {"entity": "实名认证", "product": "产品备案", "annual_update": "年度更新"}
 # the review-time targets from DOMAIN.md, in working days: (usual, at most)
-TARGETS = {"entity": (1, 2), "product": (3, 5), "annual_update": (3, 5)}
+TARGETS = {"entity": (1, 2), "product": (3, 5), "annual_update": (3, 5), "revocation": (3, 5)}
 SEVERITIES = [("block", "不予通过", "依规直接不予通过"), ("high", "高风险", "几乎总被退回"),
               ("medium", "需核实", "常被退回，请查看"), ("info", "提示", "供审核参考")]
 SEVERITY_LABEL = {k: label for k, label, _ in SEVERITIES}
 DECISIONS = {"approved": "通过", "returned": "退回修改", "rejected": "不予通过"}
 VERDICTS = {"confirmed": "确认", "false_positive": "误报"}
-DOCUMENTS = {
-    "business_licence": "营业执照", "profit_statement": "利润表", "integrity_pledge": "诚信承诺书",
-    "product_photo": "产品照片", "product_image": "产品图片", "economic_proof": "经济效益证明材料",
-    "certification": "资质证明", "product_video": "产品视频",
-}
 EXTRA_REASONS = {"TIME_PRESSURE": "审核时限临近"}
-
-# form paths (list indexes dropped) → Chinese labels; anything else shows its path
-FIELD_LABELS = {
-    "submission_id": "备案编号", "stage": "备案阶段", "submitted_at": "提交时间",
-    "entity": "备案主体", "entity.uscc": "统一社会信用代码", "entity.name": "单位名称", "entity.kind": "单位类型",
-    "entity.figures_year": "数据年度", "entity.employees": "职工人数",
-    "entity.figures_wan.total_cost": "总成本（万元）", "entity.figures_wan.ip_investment": "知识产权投入（万元）",
-    "entity.figures_wan.net_profit": "净利润（万元）", "entity.figures_wan.operating_revenue": "单位年度营业收入总额（万元）",
-    "entity.figures_wan.total_product_sales": "产品销售总额（万元）", "entity.figures_wan.fixed_assets": "固定资产（万元）",
-    "entity.figures_wan.total_output": "总产值（万元）", "entity.figures_wan.selling_expense": "销售费用（万元）",
-    "entity.figures_wan.admin_expense": "管理费用（万元）", "entity.figures_wan.finance_expense": "财务费用（万元）",
-    "entity.figures_wan.patent_assets": "专利资产（万元）", "entity.figures_wan.total_assets": "总资产（万元）",
-    "product": "产品", "product.name": "产品名称", "product.models": "规格型号", "product.models_reason": "多型号说明",
-    "product.trademark": "商标", "product.category": "产品分类", "product.category.code": "产品分类代码",
-    "product.category.name": "产品分类", "product.industry.code": "所属行业代码", "product.industry.name": "所属行业",
-    "product.intro": "产品简介", "product.exported": "是否出口", "product.export_destinations": "出口目的地",
-    "product.figures_wan.sales": "上年度销售额（万元）", "product.figures_wan.export": "出口额（万元）",
-    "product.figures_wan.profit": "产品利润（万元）", "product.figures_wan.ip_investment": "产品知识产权投入（万元）",
-    "product.figures_wan.total_cost": "产品总成本（万元）", "product.market_share_pct": "市场占有率（%）",
-    "product.patents.number": "专利号", "product.patents.core": "核心专利", "product.patents.litigated": "涉诉",
-    "product.patents.case_number": "案件编号", "product.patents.holder": "专利权人",
-    "product.patents.licensee": "被许可人", "product.patents.title": "专利名称",
-    "documents": "上传文件",
-}
-ENTITY_KINDS = {"enterprise": "企业", "university": "高等院校", "research_institute": "科研院所",
-                "rd_institution": "新型研发机构", "social_organization": "社会组织"}
-# keys inside duplicate evidence ("this"/"other") and their labels
-EVIDENCE_KEYS = {"submission_id": "备案编号", "product_name": "产品名称", "entity_name": "单位名称",
-                 "entity_uscc": "统一社会信用代码", "uscc": "统一社会信用代码", "models": "规格型号",
-                 "trademark": "商标", "intro": "产品简介", "file": "文件", "document": "文件类型",
-                 "score": "相似度", "similarity": "相似度", "text": "文字"}
+OVERDUE = "已超期"
 
 
 def code_title(code: str) -> str:
@@ -68,36 +37,15 @@ def code_title(code: str) -> str:
     return EXTRA_REASONS.get(code, code)
 
 
-def field_label(path: str | None) -> str:
-    if not path:
-        return "整体"
-    plain = _strip_indexes(path)
-    label = FIELD_LABELS.get(plain)
-    if label is None:
-        return path
-    index = _first_index(path)
-    return f"{label}（第{index + 1}项）" if index is not None else label
+def reason_title(code: str, age: "Age | None" = None) -> str:
+    """A queue reason in Chinese; time pressure says 已超期 once the review limit has passed."""
+    if code == "TIME_PRESSURE" and age is not None and age.overdue:
+        return f"{OVERDUE}{age.working_days - age.high}个工作日"
+    return code_title(code)
 
 
-def _strip_indexes(path: str) -> str:
-    out, depth = [], 0
-    for ch in path:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
-
-
-def _first_index(path: str) -> int | None:
-    if "[" not in path:
-        return None
-    try:
-        return int(path[path.index("[") + 1: path.index("]")])
-    except ValueError:
-        return None
+def has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 # ---------------------------------------------------------------- age against the targets
@@ -110,10 +58,23 @@ class Age:
 
     @property
     def state(self) -> str:
-        """ok (within the usual time), warn (usual time reached), late (the limit reached)."""
+        """ok (within the usual time), warn (usual time reached), late (the limit reached or passed)."""
         if self.working_days >= self.high:
             return "late"
         return "warn" if self.working_days >= self.low else "ok"
+
+    @property
+    def overdue(self) -> bool:
+        """More working days used than the review limit allows (9 against 3–5)."""
+        return self.working_days > self.high
+
+    @property
+    def verdict(self) -> str:
+        if self.overdue:
+            return f"{OVERDUE} {self.working_days - self.high} 个工作日"
+        if self.working_days == self.high:
+            return "今日到期"
+        return "审核时限临近" if self.state == "warn" else "时限内"
 
     @property
     def text(self) -> str:
@@ -170,10 +131,23 @@ class Document:
     width: int | None = None
     height: int | None = None
     boxes: list[Box] = field(default_factory=list)
+    rotation: int = 0  # degrees the reader turned it counter-clockwise to read it: shown the same way
 
     @property
     def is_image(self) -> bool:
         return self.mime.startswith("image/") and self.width is not None
+
+    @property
+    def transform(self) -> str:
+        """SVG transform that turns the page (and its boxes, in the original pixels) upright as
+        read, inside a viewBox of the turned size (width and height swap at 90° and 270°)."""
+        return rotate_transform(self.rotation, self.width or 0, self.height or 0)
+
+
+def rotate_transform(rotation: int, width: int, height: int) -> str:
+    """Counter-clockwise by ``rotation`` (SVG's rotate() turns clockwise on screen, y down)."""
+    return {90: f"translate(0 {width}) rotate(-90)", 180: f"translate({width} {height}) rotate(180)",
+            270: f"translate({height} 0) rotate(90)"}.get(rotation % 360, "")
 
 
 def box_of(value: Any) -> tuple[float, float, float, float] | None:
@@ -216,6 +190,11 @@ def documents_with_boxes(files: list[dict], findings: list[dict], sniff,
     for f in files:
         mime, w, h = sniff(f["sha256"])
         docs.append(Document(f["name"], f["kind"], f["sha256"], mime, w, h))
+    for kind in {d.kind for d in docs}:
+        turned = rotation_of(extracted or {}, kind)
+        for d in docs:
+            if d.kind == kind and turned and _read_file(extracted or {}, kind) in (None, d.name):
+                d.rotation = turned
     by_name = {d.name: d for d in docs}
     by_kind: dict[str, Document] = {}
     for d in docs:
@@ -237,35 +216,23 @@ def documents_with_boxes(files: list[dict], findings: list[dict], sniff,
             continue
         for key, value in reading.items():
             box = box_of(value.get("box")) if isinstance(value, dict) else None
-            if box is not None and value.get("value") is not None:
+            if box is not None and value.get("value") is not None and key in READ_LABELS:
                 doc.boxes.append(Box(*box, finding=None, code="", severity="read",
-                                     label=f"{READ_LABELS.get(key, key)}：{value['value']}"))
+                                     label=f"{READ_LABELS[key]}：{read_value(key, value['value'])}"))
     # documents with evidence first, then in the order they were uploaded (sorted() is stable)
     return sorted(docs, key=lambda d: not any(b.finding is not None for b in d.boxes))
-
-
-READ_LABELS = {
-    "uscc": "统一社会信用代码", "uscc_status": "代码识别状态", "uscc_seen": "原始识别", "name": "名称", "type": "类型",
-    "form": "组成形式", "legal_rep": "法定代表人", "registered_capital": "注册资本",
-    "registered_capital_wan": "注册资本（万元）", "established": "成立日期", "term": "营业期限",
-    "term_start": "营业期限自", "term_end": "营业期限至", "term_long": "长期", "address": "住所",
-    "ineligible": "不具备独立法人资格的原因", "operating_revenue": "营业收入（表内单位）",
-    "net_profit": "净利润（表内单位）", "unit": "金额单位", "period": "报表年度", "period_full_year": "完整年度",
-    "preparer": "编制单位", "seal": "红色印章", "operating_revenue_yuan": "营业收入（元）",
-    "net_profit_yuan": "净利润（元）", "error": "无法识别的原因", "rotation": "旋转角度",
-}
-READ_SKIP = {"engine", "elapsed_ms", "image_size", "lines", "text"}
 
 
 def extracted_tables(extracted: dict) -> list[dict]:
     """What the readers read from each document, as (label, value, confidence) rows."""
     tables = []
     for kind, reading in (extracted or {}).items():
-        if not isinstance(reading, dict):
+        if not isinstance(reading, dict) or kind in READ_KINDS_SKIP or kind not in READ_TITLES:
             continue
         rows = []
         for key, value in reading.items():
-            if key in READ_SKIP or (key == "rotation" and not value):
+            # only what has a Chinese label: a key without one is bookkeeping, not for reviewers
+            if key in READ_SKIP or key not in READ_LABELS or (key == "rotation" and not value):
                 continue
             conf = None
             if isinstance(value, dict):
@@ -274,12 +241,27 @@ def extracted_tables(extracted: dict) -> list[dict]:
                 conf, value = value.get("confidence"), value.get("value")
             if value is None or value == "" or isinstance(value, (dict, list)):
                 continue
-            if isinstance(value, bool):
-                value = "是" if value else "否"
-            rows.append({"label": READ_LABELS.get(key, key), "value": value, "confidence": conf})
+            rows.append({"label": READ_LABELS[key], "value": read_value(key, value), "confidence": conf})
         if rows:
-            tables.append({"kind": kind, "title": DOCUMENTS.get(kind, kind), "rows": rows})
+            tables.append({"kind": kind, "title": READ_TITLES[kind], "rows": rows})
     return tables
+
+
+def _read_file(extracted: dict, kind: str) -> str | None:
+    reading = extracted.get(kind)
+    return reading.get("file") if isinstance(reading, dict) and isinstance(reading.get("file"), str) else None
+
+
+def rotation_of(extracted: dict, kind: str) -> int:
+    """Degrees the reader turned this kind's upload counter-clockwise to read it (0, 90, 180, 270)."""
+    reading = (extracted or {}).get(kind)
+    value = reading.get("rotation") if isinstance(reading, dict) else None
+    if isinstance(value, dict):
+        value = value.get("value")
+    try:
+        return int(value) % 360 if int(value) % 90 == 0 else 0
+    except (TypeError, ValueError):
+        return 0
 
 
 def span_parts(text: str, span: Any) -> list[tuple[str, bool]] | None:
@@ -331,6 +313,7 @@ class ShownFinding:
     suggestion: str | None
     has_box: bool
     duplicate: dict | None  # {"this": {...}, "other": {...}}
+    rule: str | None = None  # the seed sentence the finding enforces (evidence["rule"]), shown as a tooltip
 
 
 def shown_findings(findings: list[dict], form: dict) -> list[ShownFinding]:
@@ -342,16 +325,35 @@ def shown_findings(findings: list[dict], form: dict) -> list[ShownFinding]:
         if parts is None and isinstance(ev.get("text"), str):
             parts = span_parts(ev["text"], ev.get("span")) if "span" in ev and ev.get("text") == value else None
         form_value = ev.get("form", value if not isinstance(value, (dict, list)) else None)
+        suggestion = ev.get("suggestion") if isinstance(ev.get("suggestion"), str) else None
+        if ".figures_wan." in (f.get("field") or ""):  # money: the same separators as the message
+            if isinstance(form_value, (int, float)) and not isinstance(form_value, bool):
+                form_value = format_money(form_value)
+            if suggestion is not None and _number(suggestion) is not None:
+                suggestion = format_money(_number(suggestion))
         dup = {"this": ev.get("this") or {}, "other": ev["other"]} if isinstance(ev.get("other"), dict) else None
         out.append(ShownFinding(
             index=i, code=f["code"], title=code_title(f["code"]), severity=f.get("severity", "info"),
             field=f.get("field"), field_label=field_label(f.get("field")), message=f.get("message", ""),
             confidence=float(f.get("confidence", 1.0)), source=str(f.get("source", "")), evidence=ev,
             name_parts=parts, read=ev.get("read") if isinstance(ev.get("read"), (str, int, float)) else None,
-            form_value=form_value, suggestion=ev.get("suggestion") if isinstance(ev.get("suggestion"), str) else None,
-            has_box=bool(evidence_places(ev)), duplicate=dup,
+            form_value=form_value, suggestion=suggestion,
+            has_box=bool(evidence_places(ev)), duplicate=dup, rule=rule_text(ev.get("rule")),
         ))
     return out
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def rule_text(rule: Any) -> str | None:
+    """The rule's own sentence when the evidence quotes it; internal rule ids (``non_negative``) are
+    not for reviewers."""
+    return rule.strip() if isinstance(rule, str) and has_cjk(rule) else None
 
 
 def grouped(findings: list[ShownFinding]) -> list[tuple[str, str, str, list[ShownFinding]]]:
@@ -398,6 +400,8 @@ def form_rows(form: dict, flagged: dict[str, list[int]]) -> list[dict]:
             value = STAGES.get(value, value)
         if isinstance(value, bool):
             value = "是" if value else "否"
+        if ".figures_wan." in path and isinstance(value, (int, float)):
+            value = format_money(value, "")  # the label says 万元
         rows.append(_row(path, value, flagged))
 
     for key in ("entity", "product"):

@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 from ..errors import ModelError
+from ..money import format_money
 from ..pipeline import Check, ScreeningContext
 
 UNIT_FACTORS = (10_000, 1_000, 10, 1 / 10, 1 / 1_000, 1 / 10_000)
@@ -178,7 +179,7 @@ class DocumentChecks(Check):
             "period_year": r.period.value, "period_full_year": r.period_full_year, "preparer": r.preparer.value,
             "sealed": r.seal.value, "seal_box": box(r.seal),
             "boxes": {k: box(getattr(r, k)) for k in ("operating_revenue", "net_profit", "unit", "period", "preparer")},
-            "error": r.error,
+            "rotation": r.rotation, "error": r.error,  # the page shows the scan turned as it was read
         }
         if r.error:
             ctx.skip(where, f"利润表“{file}”无法识别（{r.error}），请人工核对营业收入、净利润与编制单位")
@@ -189,13 +190,13 @@ class DocumentChecks(Check):
             slip = unit_slip(form_rev, rev)
             if slip is not None:
                 ctx.add("STATEMENT_UNIT_ERROR", "entity.figures_wan.operating_revenue",
-                        f"填写的营业收入{form_rev:g}万元与利润表营业收入{r.operating_revenue.raw}（单位：{unit}）"
+                        f"填写的营业收入{format_money(form_rev)}与利润表营业收入{r.operating_revenue.raw}（单位：{unit}）"
                         f"相差恰好{_factor_text(slip)}倍，疑似未换算为万元",
                         evidence=ev(r.operating_revenue, form_rev, statement_yuan=rev, factor=slip, unit=unit, **unit_note),
                         confidence=0.9 if r.unit.value else 0.7, source=source)
             else:
                 ctx.add("STATEMENT_REVENUE_MISMATCH", "entity.figures_wan.operating_revenue",
-                        f"填写的营业收入{form_rev:g}万元与利润表的营业收入{rev / 10_000:.2f}万元不一致",
+                        f"填写的营业收入{format_money(form_rev)}与利润表的营业收入{format_money(rev / 10_000)}不一致",
                         evidence=ev(r.operating_revenue, form_rev, statement_yuan=rev, unit=unit, **unit_note),
                         confidence=max(0.5, r.operating_revenue.confidence) * (1 if r.unit.value else 0.8), source=source)
         form_net = figures.net_profit if figures else None
@@ -203,7 +204,7 @@ class DocumentChecks(Check):
             slip = unit_slip(form_net, net)
             extra = f"（相差恰好{_factor_text(slip)}倍，疑似未换算为万元）" if slip else ""
             ctx.add("STATEMENT_PROFIT_MISMATCH", "entity.figures_wan.net_profit",
-                    f"填写的净利润{form_net:g}万元与利润表的净利润{net / 10_000:.2f}万元不一致{extra}",
+                    f"填写的净利润{format_money(form_net)}与利润表的净利润{format_money(net / 10_000)}不一致{extra}",
                     evidence=ev(r.net_profit, form_net, statement_yuan=net, unit=unit, factor=slip, **unit_note),
                     confidence=max(0.5, r.net_profit.confidence), source=source)
         if r.preparer.value and entity and entity.name and _norm(r.preparer.value) != _norm(entity.name):
@@ -251,7 +252,7 @@ class DocumentChecks(Check):
         if found and not any(close_wan(sales, y) for y, _, _ in found):
             yuan, line, raw = max(found, key=lambda f: f[0])
             ctx.add("PROOF_MISMATCH", "product.figures_wan.sales",
-                    f"经济效益证明材料中的金额“{raw}”与填写的产品销售额{sales:g}万元不一致",
+                    f"经济效益证明材料中的金额“{raw}”与填写的产品销售额{format_money(sales)}不一致",
                     evidence={**base, "box": _unscale(line["box"], scale), "read": raw, "form": sales,
                               "proof_yuan": yuan}, confidence=0.6, source=source)
 

@@ -62,7 +62,8 @@ class DuplicateChecks(Check):
                 f"与{who}已提交的产品“{o.product_name}”（{o.submission_id}，型号{'、'.join(o.models) or '未填'}）"
                 f"疑似同一产品（相似度{c.probability:.2f}）",
                 evidence={"score": round(c.probability, 4), "this": filing.side(), "other": o.side(),
-                          "signals": {k: round(v, 4) for k, v in c.features.items()}},
+                          "signals": {k: round(v, 4) for k, v in c.features.items()},
+                          "drivers": _drivers(scorer, c.features)},
                 confidence=c.probability, source=scorer.version,
             )
 
@@ -108,3 +109,9 @@ class DuplicateChecks(Check):
 def _image(obj):
     """ctx.images holds PIL images (or a decoded-image record carrying one as ``.image``)."""
     return getattr(obj, "image", obj)
+
+
+def _drivers(scorer, features: dict) -> list[list]:
+    """[[term, log-odds], ...]: what moved the score most (the comparison page lists them)."""
+    explain = getattr(scorer, "contributions", None)
+    return [[name, value] for name, value in explain(features)] if explain else []

@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..contract import EntityFigures, ProductFigures
+from ..money import format_money
 from ..pipeline import Check, ScreeningContext
+from .seed_calendar import beijing_day, deferral_note
 
 ENTITY_LABELS = {
     "total_cost": "单位年度总成本",
@@ -63,7 +65,7 @@ def exceeds(a: float, b: float) -> bool:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:,.2f}".rstrip("0").rstrip(".") + "万元"
+    return format_money(v)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ class FigureRules(Check):
         if sub.entity is not None:
             if entity_figures is None:
                 if sub.stage == "entity":
-                    ctx.skip("entity.figures_wan", "单位资产信息的一致性（可延后填写至4月30日）")
+                    # date-aware: after 30 April nothing may say the figures can still wait
+                    ctx.skip("entity.figures_wan", f"单位资产信息的一致性（{deferral_note(beijing_day(ctx))}）")
                 elif sub.product is not None and sub.product.figures_wan is not None:
                     ctx.skip("entity.figures_wan", "产品经济数据与单位数据的比对")
             else:

@@ -25,10 +25,12 @@ FILE_RULES: dict[str, tuple[frozenset[str], int, str]] = {
     "economic_proof": (IMAGE_TYPES, 20 * MB, "经济效益证明材料"),
     "certification": (IMAGE_TYPES, 20 * MB, "生产许可/产品认证证明材料"),
     "product_video": (frozenset({"mp4"}), 20 * MB, "产品介绍视频"),
+    # "上传营业执照或组织机构代码证（…支持png，bmp，jpg格式，大小不得超过5M）"
+    "organisation_certificate": (IMAGE_TYPES, 5 * MB, "组织机构代码证"),
 }
 
 # the uploads of real-name verification (stage "entity"); the others belong to product filings
-ENTITY_DOCUMENTS = frozenset({"business_licence", "profit_statement", "integrity_pledge"})
+ENTITY_DOCUMENTS = frozenset({"business_licence", "organisation_certificate", "profit_statement", "integrity_pledge"})
 
 _TYPE_NAMES = {
     "jpg": "JPG", "png": "PNG", "bmp": "BMP", "mp4": "MP4", "pdf": "PDF", "gif": "GIF", "webp": "WebP",

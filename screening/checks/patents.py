@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 
+from ..contract import PRODUCT_STAGES
 from ..pipeline import Check, ScreeningContext
 from ..validators.patent_number import validate_patent_number
 from .entity import normalize_name
 
-PRODUCT_STAGES = ("product", "annual_update")
 _PARTIES = re.compile(r"[;；,，、\n]+")
 
 
@@ -51,6 +51,8 @@ class PatentRules(Check):
             )
         entity_name = sub.entity.name if sub.entity is not None and sub.entity.name else None
         entity_key = normalize_name(entity_name) if entity_name else None
+        # the filer's former names (曾用名) hold its patents too (seed 002 四(一))
+        former = {normalize_name(n) for n in (sub.entity.former_names or [])} if entity_key else set()
         max_year = ctx.today.year
         for i, patent in enumerate(patents):
             base = f"product.patents[{i}]"
@@ -70,17 +72,17 @@ class PatentRules(Check):
                     f"第{i + 1}项关联专利（{patent.number or '未填专利号'}）标记为涉诉专利，但未注明案件编号",
                     evidence={"number": patent.number, "litigated": True},
                 )
-            self._held(ctx, i, patent.holder, patent.licensee, entity_name, entity_key, patent.number)
+            self._held(ctx, i, patent.holder, patent.licensee, entity_name, entity_key, patent.number, former)
 
     @staticmethod
-    def _held(ctx, i, holder, licensee, entity_name, entity_key, number) -> None:
+    def _held(ctx, i, holder, licensee, entity_name, entity_key, number, former=frozenset()) -> None:
         given = [(role, text) for role, text in (("holder", holder), ("licensee", licensee)) if text and text.strip()]
         if not given:
             return  # no holder data supplied: nothing to compare (DOMAIN.md: "when holder data is supplied")
         if entity_key is None:
             ctx.skip("entity.name", f"第{i + 1}项关联专利的专利权人/被许可人与备案单位的比对")
             return
-        if any(entity_key in parties(text) for _, text in given):
+        if any(({entity_key} | set(former)) & parties(text) for _, text in given):
             return
         shown = "；".join(f"{'专利权人' if role == 'holder' else '被许可人'}为“{text}”" for role, text in given)
         ctx.add(

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 
+from ..contract import PRODUCT_STAGES
 from ..pipeline import Check, ScreeningContext
 
 INTRO_LIMIT = 500
-PRODUCT_STAGES = ("product", "annual_update")
 
 # "等" except inside words where it does not mean "and so on" (等级, 同等, 一等品, 等离子, 等径…)
 _VAGUE = re.compile(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..pipeline import Check
+from .calendar_rules import CalendarRules
+from .completeness import CompletenessRules
 from .entity import EntityRules
 from .figures import FigureRules
 from .files import FileCheck
@@ -11,4 +13,5 @@ from .product_form import ProductFormRules
 
 
 def rule_checks() -> list[Check]:
-    return [FileCheck(), EntityRules(), FigureRules(), ProductFormRules(), PatentRules()]
+    return [FileCheck(), EntityRules(), FigureRules(), ProductFormRules(), PatentRules(), CompletenessRules(),
+            CalendarRules()]

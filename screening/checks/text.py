@@ -13,10 +13,9 @@ the report's ``extracted["text_feedback_dropped"]``. Exact-rule findings are nev
 
 from __future__ import annotations
 
+from ..contract import PRODUCT_STAGES
 from ..errors import ModelError
 from ..pipeline import Check, ScreeningContext
-
-PRODUCT_STAGES = ("product", "annual_update")
 
 
 class TextChecks(Check):
@@ -41,7 +40,8 @@ class TextChecks(Check):
             raise ModelError("text models are not loaded")
         if not (product.name or "").strip():
             ctx.skip("product.name", "产品名称")
-        findings = screener.screen(product)
+        entity = getattr(ctx.submission, "entity", None)
+        findings = screener.screen(product, company=getattr(entity, "name", None))
         served = getattr(ctx.resources, "text_feedback", None)
         feedback = served.current() if served is not None else None
         if feedback is not None:

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from models.pair_scorer import BASE_FEATURES
+
 from .image_hash import PHASH_MAX, PhotoHash, hamming
 from .model_codes import RELATIONS, line_of, relation, split_models
 
@@ -48,6 +50,8 @@ class Filing:
         entity = form.get("entity") or {}
         if not product or not (product.get("name") or product.get("models") or product.get("intro")):
             return None
+        if form.get("stage") == "revocation":
+            return None  # a withdrawal names a product; it files none (see revoked_by)
         return cls(
             revision_id=revision_id,
             submission_id=str(form.get("submission_id") or ""),
@@ -96,6 +100,25 @@ def is_own_annual_update(a: Filing, b: Filing) -> bool:
     if a.models and b.models:
         return relation(a.models, b.models) in ("same", "variant")
     return _norm_text(a.product_name) == _norm_text(b.product_name)
+
+
+def same_product(a: Filing, b: Filing) -> bool:
+    """One entity's filing and a later record of the same product (an annual update, a
+    revocation): the same entity, and the same model line or, without models, the same name."""
+    if not a.entity_uscc or a.entity_uscc != b.entity_uscc:
+        return False
+    if a.models and b.models:
+        return relation(a.models, b.models) in ("same", "variant")
+    return bool(a.product_name) and _norm_text(a.product_name) == _norm_text(b.product_name)
+
+
+def revoked_by(form: dict[str, Any]) -> tuple[str | None, Filing | None]:
+    """What a revocation withdraws: (the filing's submission_id if named, the product as a Filing
+    to match the entity's records against). (None, None) for any other stage."""
+    if form.get("stage") != "revocation":
+        return None, None
+    as_product = Filing.from_form({**form, "stage": "product"})
+    return form.get("filed_submission_id") or None, as_product
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)} | {"十": 10, "两": 2}
@@ -155,15 +178,13 @@ def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-FEATURES = (
-    "cosine", "name_equal", "name_jaccard", "intro_jaccard", "intro_missing",
-    *(f"model_{r}" for r in RELATIONS),
-    "patent_shared", "patent_jaccard", "patent_missing", "same_entity",
-    "photo_copy", "photo_distance", "photo_missing", "generation_differs",
-)
-
-
 def pair_features(a: Filing, b: Filing, cosine: float) -> dict[str, float]:
+    """The pair scorer's features, named and ordered by its one list (``BASE_FEATURES``)."""
+    signals = _signals(a, b, cosine)
+    return {name: signals[name] for name in BASE_FEATURES}
+
+
+def _signals(a: Filing, b: Filing, cosine: float) -> dict[str, float]:
     rel = relation(a.models, b.models)
     pa, pb = set(a.patents), set(b.patents)
     intro_missing = not (a.intro and b.intro)

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .filing import PHOTO_KINDS, Filing, is_own_annual_update, pair_features
+from .filing import PHOTO_KINDS, Filing, is_own_annual_update, pair_features, revoked_by, same_product
 from .image_hash import PhotoHash, PhotoHashIndex
 from .model_codes import _bare
 from .vector_index import IVF_MIN, IndexSpec, VectorIndex, spec_for
@@ -148,6 +148,10 @@ class DuplicateSearch:
                     last = rev.id
                     seen.append(rev.id)
             filings = [f for f in (self._filing_of(rev) for _, rev in latest.values()) if f is not None]
+            for _, rev in sorted(latest.values(), key=lambda x: x[0]):
+                if (rev.form or {}).get("stage") == "revocation":
+                    gone = _withdrawn(filings, rev)
+                    filings = [f for f in filings if f.revision_id not in gone]
             if filings:
                 vecs = self.embedder.encode([f.text for f in filings])
                 ids = np.array([f.revision_id for f in filings], dtype=np.int64)
@@ -198,6 +202,12 @@ class DuplicateSearch:
             if f is not None:
                 new.append(f)
                 state.current[rev.submission_id] = rev.id
+            elif (rev.form or {}).get("stage") == "revocation":
+                # a withdrawn product leaves the index at once, with its annual updates
+                gone = _withdrawn([*state.filings.values(), *new], rev)
+                for revision_id in gone:
+                    self._drop(revision_id)
+                new = [n for n in new if n.revision_id not in gone]
         # two revisions of one submission in the same batch: keep the later one only
         keep: dict[str, Filing] = {}
         for f in new:
@@ -212,6 +222,7 @@ class DuplicateSearch:
         state.applied = {i for i in state.applied if i > state.last_id - LOOKBACK}
 
     def _filing_of(self, rev) -> Filing | None:
+        """The revision as a filing; None for a form naming no product and for a revocation."""
         form = dict(rev.form)
         form.setdefault("submission_id", rev.submission_id)
         return Filing.from_form(form, revision_id=rev.id, photos=self._photos_of(rev.files))
@@ -365,3 +376,16 @@ class DuplicateSearch:
                         matches.append(ImageMatch(other, dp, dd))
                 out.append(matches)
             return out
+
+
+def _withdrawn(filings, rev) -> set[int]:
+    """The revision ids among ``filings`` that revision ``rev`` (a revocation) withdraws: the filing
+    it names by submission_id, and every record of the same product of the entity (its annual
+    updates) recorded before it. A re-filing after the revocation is not touched."""
+    target, product = revoked_by({**(rev.form or {}), "submission_id": rev.submission_id})
+    if target is None and product is None:
+        return set()
+    earlier = [f for f in filings if f.revision_id < rev.id]
+    named = [f for f in earlier if f.submission_id in (target, rev.submission_id)]
+    anchors = named + ([product] if product is not None else [])
+    return {f.revision_id for f in earlier if f in named or any(same_product(a, f) for a in anchors)}

@@ -1,3 +1,4 @@
+# Over 400 lines: every read and write the service makes to its database, one transaction per method, in one place.
 """The repository: every read and write prescreen makes to its database.
 
 Each public method is one transaction. A screening is recorded in one transaction
@@ -430,6 +431,22 @@ class Store:
                 "status": report.get("status"),
             })
         return total, items, nxt
+
+    def names(self, submission_ids: list[str]) -> dict[str, dict[str, str]]:
+        """{id: {"entity": 单位名称, "product": 产品名称}} from each submission's latest revision, in one
+        query: the queue shows who filed what beside the ids."""
+        if not submission_ids:
+            return {}
+        form = RevisionRow.form
+        with self.Session() as s:
+            rows = s.execute(  # the two names only, extracted in the database: not 50 whole forms
+                select(SubmissionRow.submission_id, form[("entity", "name")].as_string(),
+                       form[("product", "name")].as_string())
+                .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
+                                        RevisionRow.revision == SubmissionRow.latest_revision))
+                .where(SubmissionRow.submission_id.in_(list(submission_ids)))
+            ).all()
+        return {sid: {"entity": entity or "", "product": product or ""} for sid, entity, product in rows}
 
     def counts(self) -> dict[str, int]:
         with self.Session() as s:

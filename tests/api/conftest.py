@@ -30,7 +30,10 @@ def app(settings, store, text_screener):
     from screening.duplicates import DuplicateSearch
 
     duplicates = DuplicateSearch.open(settings.data_dir, store, text_screener.embedder)
-    resources = Resources(verified_codes=store.is_code_verified, text=text_screener, duplicates=duplicates)
+    from screening.storage.filed import FiledRecords
+
+    resources = Resources(verified_codes=store.is_code_verified, text=text_screener, duplicates=duplicates,
+                          filed_records=FiledRecords(store))
     pipeline = Pipeline(default_checks(), resources)
     return create_app(settings, store=store, pipeline=pipeline)
 

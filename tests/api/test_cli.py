@@ -100,6 +100,7 @@ def test_keys_create_list_revoke(cli_env, capsys):
     assert main(["keys", "revoke", "psk_nothing"]) == 2
 
 
+@pytest.mark.slow
 def test_read_prints_the_fields_of_one_document(tmp_path, capsys):
     import random
 
@@ -113,7 +114,7 @@ def test_read_prints_the_fields_of_one_document(tmp_path, capsys):
     assert main(["read", "licence", str(tmp_path / "licence.png")]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["kind"] == "business_licence" and out["uscc"]["value"] == truth["uscc"]
-    assert len(out["uscc"]["box"]) == 4 and out["uscc_status"] in ("ok", "corrected")
+    assert len(out["uscc"]["box"]) == 4 and out["uscc_status"] == "ok"  # a clean page reads without correction
     assert main(["read", "licence", str(tmp_path / "missing.png")]) == 2
     assert "image" in capsys.readouterr().err
 

@@ -56,6 +56,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 # schemathesis' own pytest plugin does not run under pytest 9 ('Function' has no '_nodeid'),
 # so operations are driven with Hypothesis directly: same strategies, same checks.
+@pytest.mark.slow  # schemathesis drives every operation: the fuzz belongs to `make test`, not the quick loop
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_no_server_errors(fuzz_env, mode):
     app, key = fuzz_env

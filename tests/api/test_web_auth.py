@@ -11,9 +11,10 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from eval.bench_pages import seed_realistic, sign_in
 from screening.storage.user_tables import SessionRow, UserRow
 from screening.storage.users import UserStore
+from tests.api.web_helpers import sign_in
+from training.pages_data import seed_realistic
 
 PASSWORD = "correct-horse-42"
 

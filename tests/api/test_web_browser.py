@@ -1,8 +1,10 @@
 """End to end in Debian's Chromium: sign in, open the top item, see the evidence, mark a
-false positive, return the submission, land on the next item; the decision is in the database.
+false positive, return the submission (comment, Esc, Enter), land on the next item, whose
+sideways licence is shown upright; the decision is in the database.
 
-Runs against the real app under uvicorn on 127.0.0.1. Takes the README's screenshots
-(docs/screenshots/queue.png and submission.png) on the SQLite run.
+Runs against the real app under uvicorn on 127.0.0.1. Takes screenshots of the pages on the
+SQLite run into a temporary folder; ``make screenshots`` sets PRESCREEN_SCREENSHOTS=docs/screenshots
+to refresh the documentation's.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from eval.bench_pages import Server, seed_realistic
 from screening.storage.users import UserStore
+from tests.api.web_helpers import Server
+from training.pages_data import seed_realistic
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "wang-review-2026"
@@ -44,8 +46,17 @@ def browser():
             b.close()
 
 
-def test_review_an_item_end_to_end(browser, app, store, database_url):
+@pytest.fixture
+def shots(tmp_path):
+    """Where screenshots go: a temporary folder, or PRESCREEN_SCREENSHOTS (make screenshots)."""
+    folder = Path(os.environ.get("PRESCREEN_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_review_an_item_end_to_end(browser, app, store, database_url, shots):
     seeded = seed_realistic(store)
+    SHOTS = shots
     UserStore(store.engine).create_user("wang", PASSWORD, "reviewer", actor="tests", display_name="王审核")
     with Server(app) as base:
         page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
@@ -64,8 +75,8 @@ def test_review_an_item_end_to_end(browser, app, store, database_url):
         assert rows.count() == len(seeded["ids"])
         assert seeded["top"] in rows.first.inner_text()
         assert "产品名称含有品牌商标" in rows.first.inner_text()  # the reasons, in Chinese
+        assert "深圳市雄楚速通国际物流有限公司" in rows.first.inner_text()  # who filed what, not only the id
         if database_url.startswith("sqlite"):
-            SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / "queue.png"))
 
         # open the top item with the keyboard
@@ -79,13 +90,12 @@ def test_review_an_item_end_to_end(browser, app, store, database_url):
 
         # the licence code box, drawn where the code is printed, scaled to the displayed image
         licence = page.locator('figure.doc[data-kind="business_licence"]')
-        img = licence.locator("img")
+        img = licence.locator("svg.scan image")
         img.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
         rect = licence.locator('rect.box[data-code="LICENCE_USCC_MISMATCH"]')
         assert rect.count() == 1
         ib, rb = img.bounding_box(), rect.bounding_box()
-        natural_w = img.evaluate("i => i.naturalWidth")
+        natural_w = 1240  # the licence's own pixel width (training.pages_data.licence_image)
         scale = ib["width"] / natural_w
         x0, y0, x1, y1 = seeded["box"]
         assert scale < 1  # the image is shown smaller than it is: the box must follow
@@ -98,9 +108,21 @@ def test_review_an_item_end_to_end(browser, app, store, database_url):
         page.keyboard.press("j")
         assert "current" in page.locator('.finding[data-code="LICENCE_USCC_MISMATCH"]').get_attribute("class")
         assert "active" in (rect.get_attribute("class") or "")
+        # the rule the finding enforces, as its tooltip
+        title = page.locator('.finding[data-code="LICENCE_USCC_MISMATCH"] .rule').get_attribute("title")
+        assert title == "依据：营业执照中显示的统一社会信用代码应当与在平台上填写的一致"
+        # zoom in on the licence and back
+        before = img.bounding_box()["width"]
+        licence.locator('[data-zoom="1"]').click()
+        assert img.bounding_box()["width"] > 1.3 * before
+        licence.locator('[data-zoom="0"]').click()
+        assert abs(img.bounding_box()["width"] - before) < 2
         if database_url.startswith("sqlite"):
             page.locator('.finding[data-code="LICENCE_USCC_MISMATCH"]').scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / "submission.png"))
+            page.locator(".dups .signals").evaluate("e => e.scrollIntoView({block: 'end'})")
+            page.screenshot(path=str(SHOTS / "duplicate.png"))
+            page.locator('.finding[data-code="LICENCE_USCC_MISMATCH"]').scroll_into_view_if_needed()
 
         # mark NAME_ADJECTIVE a false positive (walk to it with J, press F): its reason box clears
         adjective = page.locator('.finding[data-code="NAME_ADJECTIVE"]')
@@ -113,15 +135,35 @@ def test_review_an_item_end_to_end(browser, app, store, database_url):
         assert not page.locator('fieldset.reasons input[value="NAME_ADJECTIVE"]').is_checked()
         assert page.locator('fieldset.reasons input[value="NAME_BRAND"]').is_checked()
 
-        # return it: R chooses, Enter submits, and the next item is on screen
+        # return it: R chooses, M writes the comment, Esc leaves the box, Enter submits, and the
+        # next item is on screen
         page.keyboard.press("r")
         assert page.locator('input[name="decision"][value="returned"]').is_checked()
-        page.fill('textarea[name="comment"]', "请修改产品名称，去掉商标；核对营业执照代码。")
-        page.locator("#submit-decision").focus()
+        page.keyboard.press("m")
+        page.keyboard.type("请修改产品名称，去掉商标；核对营业执照代码。")
+        page.keyboard.press("Escape")
+        page.keyboard.press("x")  # the decision keys work after Esc
+        assert page.locator('input[name="decision"][value="rejected"]').is_checked()
+        page.keyboard.press("r")
+        assert page.locator('input[name="decision"][value="returned"]').is_checked()
+        page.keyboard.press("m")
+        page.keyboard.press("Escape")
         page.keyboard.press("Enter")
         page.wait_for_url(f"**/submissions/{seeded['next']}*")
         assert page.locator(".subhead h1").inner_text() == seeded["next"]
         assert seeded["top"] in page.locator(".flash").inner_text()
+
+        # the next item's licence was scanned sideways: shown upright (wider than high), the
+        # code's box still on the code
+        sideways = page.locator('figure.doc[data-kind="business_licence"] svg.scan')
+        sideways.scroll_into_view_if_needed()
+        sb = sideways.bounding_box()
+        assert sb["width"] > 1.3 * sb["height"]
+        code = page.locator('figure.doc[data-kind="business_licence"] rect.box.read').first
+        cb = code.bounding_box()
+        assert cb["width"] > 3 * cb["height"]  # a line of text lies flat
+        if database_url.startswith("sqlite"):
+            page.screenshot(path=str(SHOTS / "licence-upright.png"))
         page.close()
         assert external == []  # nothing fetched from outside the app
 

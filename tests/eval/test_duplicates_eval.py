@@ -1,9 +1,10 @@
 """The duplicate evaluations and the index benchmark, run small."""
 
 import numpy as np
+import pytest
 
 from eval.bench_index import bench_size, format_table, synthetic_vectors
-from eval.duplicates import evaluate_images
+from eval.duplicates import evaluate_filing, evaluate_images, evaluate_photo_kind
 from models.pair_scorer import pair_metrics
 from models.pair_scorer import LabelledPair, PairScorer
 
@@ -38,3 +39,19 @@ def test_bench_runs_small_and_compares_with_exact():
     assert exact["recall_at_10"] == 1.0 and exact["index"].startswith("exact")
     assert ivf["recall_at_10"] >= 0.9 and "speedup_vs_exact" in ivf and ivf["memory_mb"] < exact["memory_mb"]
     assert "exact" in format_table({"threads": 2, "vectors": "t", "sizes": [out]})
+
+
+@pytest.mark.slow
+def test_photo_kind_headline_on_held_out_generated_images():
+    """IMAGE_NOT_PHOTO, small: 30 held-out images a class and 60 crops of real photos."""
+    m = evaluate_photo_kind(n_per_class=30, seed=1)
+    assert m["precision"] >= 0.97 and m["recall"] >= 0.97
+    assert m["real_photos"]["kept_as_photo"] >= 0.95
+
+
+@pytest.mark.slow
+def test_pair_scorer_headline_on_held_out_generated_pairs(realdata):
+    """DUPLICATE_FILING, small: 300 held-out generated pairs (separable by construction, so this
+    guards the features and the shipped weights against a regression, not real precision)."""
+    m = evaluate_filing(n_test=300, seed=0, realdata=realdata)
+    assert m["precision"] >= 0.98 and m["recall"] >= 0.98

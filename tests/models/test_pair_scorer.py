@@ -73,3 +73,32 @@ def test_committed_default_loads_with_its_manifest():
     m = scorer.manifest
     assert m.data_hash and m.metrics["test"]["precision"] >= 0.95 and m.metrics["test"]["recall"] >= 0.95
     assert (DEFAULT_DIR / "manifest.json").exists() and not list(DEFAULT_DIR.glob("*.pkl"))
+
+
+def _unlike(**more):
+    """Another maker's other product (an air conditioner beside a refrigerator): nothing in the
+    name, model code or photo says they are one product."""
+    return {"cosine": 0.65, "name_equal": 0.0, "name_jaccard": 0.0, "intro_jaccard": 0.16, "model_different": 1.0,
+            "same_entity": 0.0, "photo_missing": 1.0, "photo_distance": 1.0, "patent_missing": 0.0, **more}
+
+
+@pytest.mark.parametrize("scorer", ["committed", "trained"])
+def test_a_shared_patent_alone_does_not_move_the_score(scorer):
+    """One patent may serve several products: without a similar name, model or photo the shared
+    patents count for nothing, whatever the weights learned (they enter only through likeness)."""
+    model = PairScorer.load_default() if scorer == "committed" else train_pair_scorer(_pairs(300), version="t")
+    alone = model.probability(_unlike())
+    shared = model.probability(_unlike(patent_shared=1.0, patent_jaccard=1.0))
+    assert shared == pytest.approx(alone, abs=1e-12)
+    # with a similar name the same patents do count (a reseller's filing of the maker's product)
+    like = {"name_jaccard": 0.8}
+    if scorer == "committed":
+        assert model.probability(_unlike(**like, patent_shared=1.0, patent_jaccard=1.0)) > model.probability(_unlike(**like))
+
+
+def test_likeness_is_the_closest_of_name_model_and_photo():
+    from models.pair_scorer import likeness
+
+    assert likeness({"name_jaccard": 0.3, "photo_copy": 0.0}) == 0.3
+    assert likeness({"model_variant": 1.0}) == 1.0 and likeness({"photo_copy": 1.0}) == 1.0
+    assert likeness({"cosine": 0.99, "intro_jaccard": 0.9, "same_entity": 1.0}) == 0.0  # text alone is not likeness

@@ -21,10 +21,17 @@ def fitted() -> PriorityModel:
 
 
 def test_fit_ranks_and_calibrates_unseen_decisions(fitted):
+    """The headline evaluation, small: held-out simulated decisions whose finding confidences do
+    not separate the classes (training/simulator.py), so the margin over the severity prior is
+    what the model learned."""
+    from training.priority_eval import severity_prior_p
+
     held = feature_rows(2000, seed=22)
     m = evaluate_rows(fitted.predict_proba(matrix(held)[0]), held)
-    assert m["roc_auc"] > 0.88
-    assert m["ece"] < 0.06
+    prior = evaluate_rows(severity_prior_p(held), held)
+    assert m["roc_auc"] > 0.90
+    assert m["roc_auc"] > prior["roc_auc"] + 0.01
+    assert m["ece"] < 0.05 and prior["ece"] > 0.08
     assert m["lift_top20"] > 2.0
 
 

@@ -30,7 +30,11 @@ FORM = {"submission_id": "2026-P-000777", "stage": "product", "submitted_at": "2
 
 @pytest.fixture(scope="module")
 def screener():
-    return TextScreener.load_default()
+    # the filter is taught on the raw tagger's findings: the calibration's per-code threshold,
+    # which would already drop some of the planted 高效 spans, is left out here
+    s = TextScreener.load_default()
+    s.calibration = None
+    return s
 
 
 def feedback_rows(screener, names, verdict, start=0):

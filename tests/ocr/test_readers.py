@@ -25,14 +25,16 @@ LABELS = Path(__file__).resolve().parents[2] / "eval" / "data" / "real_licences.
 def test_code_judge_corrects_one_slip_and_refuses_otherwise():
     good = "91440300MA5H3E0T3W"
     assert judge(good, 0.99, CODE_RULES).status == "ok"
-    slipped = judge("91440300MA5H3E0T8W", 0.99, CODE_RULES)  # the 90°-rotated real licence's slip
-    assert slipped.status in ("corrected", "unreadable")
-    assert slipped.value in (good, None)
+    # the 90°-rotated real licence's slip (3 read as 8): one confusable fits the check character
+    slipped = judge("91440300MA5H3E0T8W", 0.99, CODE_RULES)
+    assert (slipped.status, slipped.value) == ("corrected", good)
     assert judge("92441284MACC", 0.99, CODE_RULES).status == "unreadable"  # cut short: never guessed
+    # two slips (3→8 and W→B): beyond what one correction may fix, so refused, not guessed
     two = judge("91440300MA5H3E0T8B", 0.99, CODE_RULES)
-    assert two.value in (None, good)
+    assert (two.status, two.value) == ("unreadable", None)
 
 
+@pytest.mark.slow  # whole-page OCR, several seconds a page (test_read_document_json reads one page in test-fast)
 @pytest.mark.parametrize("layout,damage", [("vertical", ["jpeg"]), ("paper", ["rot180", "blur"]),
                                            ("electronic", ["rot90", "watermark"])])
 def test_licence_layouts(readers, layout, damage):
@@ -45,6 +47,7 @@ def test_licence_layouts(readers, layout, damage):
     assert 0 <= x0 < x1 <= img.width and 0 <= y0 < y1 <= img.height
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout,unit", [("standard", "元"), ("cumulative", "千元"), ("audit", "万元")])
 def test_statement_layouts(readers, layout, unit):
     img, truth = render_statement(random.Random(5), layout, unit=unit, damage=["skew"])
@@ -57,6 +60,7 @@ def test_statement_layouts(readers, layout, unit):
     assert bool(r.seal.value) == truth["sealed"]
 
 
+@pytest.mark.slow
 def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers, realdata):
     """The held-out statement whose "单位：元" the text detector did not find (a watermark across it,
     perspective): the band right of the preparer's row is recognised instead. (The generator draws
@@ -71,6 +75,7 @@ def test_a_unit_the_detector_misses_is_read_beside_the_preparer(readers, realdat
     assert reading.operating_revenue.value == truth["operating_revenue"]
 
 
+@pytest.mark.slow
 def test_a_code_line_lost_under_an_overlay_is_found_in_its_gap(readers, realdata):
     """The held-out licence whose whole code line the detector lost under the 仅供备案使用 overlay:
     the unusually tall gap between two rows is detected again on its own (this exact page, like
@@ -96,7 +101,8 @@ def test_tiny_and_truncated_images(readers):
     buf = io.BytesIO()
     img.save(buf, "JPEG")
     r = readers.read_licence(buf.getvalue()[: len(buf.getvalue()) // 3])
-    assert r.error or r.uscc.value is None or len(r.uscc.value) == 18
+    # a third of a JPEG does not decode: the reading says so rather than reading a partial page
+    assert r.error and "cannot decode" in r.error and r.uscc.value is None
 
 
 def test_huge_upload_refused_quickly(tmp_path):
@@ -134,13 +140,12 @@ def test_real_licences(readers, realdata):
 
 def test_paddle_engine_optional():
     pytest.importorskip("paddleocr", reason="paddleocr is an optional extra (docs/ocr.md)")
-    import os
+    from screening.resources import load_readers
+    from screening.settings import Settings
 
-    if not os.environ.get("PRESCREEN_PADDLE_DET_DIR"):
+    settings = Settings(ocr_engine="paddleocr")
+    if not (settings.paddle_det_dir and settings.paddle_rec_dir):
         pytest.skip("PRESCREEN_PADDLE_DET_DIR/REC_DIR not set: no local paddle model folders")
-    from ocr.engine import PaddleOcrEngine
-    from ocr.readers import DocumentReaders
-
-    readers = DocumentReaders(PaddleOcrEngine(), CODE_RULES)
+    readers = load_readers(settings)
     img, truth = render_licence(random.Random(11), "paper", damage=[])
     assert readers.read_licence(np.asarray(img)).uscc.value == truth["uscc"]

@@ -39,6 +39,7 @@ def _ctx(readers, entity, docs, images, today=date(2026, 3, 1)):
     return ScreeningContext(submission=sub, files={}, resources=Resources(ocr=readers), today=today, images=images)
 
 
+@pytest.mark.slow
 def test_mismatches_and_unit_error(readers):
     who = GenEntity("深圳市雄楚速通国际物流有限公司", "91440300MA5H3E0T3W")
     lic, _ = render_licence(random.Random(8), "paper", entity=who, damage=[])
@@ -54,12 +55,16 @@ def test_mismatches_and_unit_error(readers):
     assert codes["LICENCE_USCC_MISMATCH"].evidence["read"]
     assert len(codes["LICENCE_USCC_MISMATCH"].evidence["box"]) == 4
     assert "STATEMENT_UNIT_ERROR" in codes and codes["STATEMENT_UNIT_ERROR"].evidence["factor"] == 10_000
+    # the 元 figure typed into the 万元 field is in the tens of millions: it reads with separators
+    message = codes["STATEMENT_UNIT_ERROR"].message
+    assert f"填写的营业收入{figures.operating_revenue:,.2f}万元" in message and "e+" not in message, message
     assert "STATEMENT_PROFIT_MISMATCH" not in codes
     assert {"STATEMENT_ENTITY_MISMATCH", "STATEMENT_PERIOD_WRONG", "STATEMENT_UNSEALED"} <= set(codes)
     assert ctx.extracted["profit_statement"]["operating_revenue_yuan"] == pytest.approx(truth["operating_revenue_yuan"])
     assert ctx.extracted["business_licence"]["uscc"] == who.uscc
 
 
+@pytest.mark.slow
 def test_clean_filing_and_ineligible(readers):
     who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
     st, truth = render_statement(random.Random(2), "cumulative", entity=who, year=2025, unit="千元", sealed=True, damage=[])

@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from screening.checks.duplicates import DuplicateChecks
 from screening.duplicates import DuplicateSearch
 from screening.parsing import parse_submission
@@ -54,6 +56,7 @@ REFILED = {
 }
 
 
+@pytest.mark.slow
 def test_a_filing_through_one_process_is_a_duplicate_in_the_other(store, database_url, tmp_path):
     from models.embedder import SentenceEmbedder
 

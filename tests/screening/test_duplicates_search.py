@@ -39,6 +39,9 @@ DRILL = {
 }
 
 
+AIRCON_INTRO = "壁挂式变频空调器，制冷量3500W，采用直流变频压缩机和静音风道，适用于家庭和办公室。"
+
+
 def _sub(base, **changes):
     d = copy.deepcopy(base)
     for path, value in changes.items():
@@ -87,6 +90,11 @@ def test_a_refiling_by_another_entity_is_found_with_both_sides(store, tmp_path, 
     assert ev["other"]["submission_id"] == "2026-P-000001"
     assert ev["this"]["submission_id"] == "2026-P-000003"
     assert ev["signals"]["model_variant"] == 1 and ev["signals"]["same_entity"] == 0
+    # what drove the score, largest first, for the comparison page
+    from models.pair_scorer import feature_names
+
+    assert ev["drivers"] and all(name in feature_names() for name, _ in ev["drivers"])
+    assert [abs(v) for _, v in ev["drivers"]] == sorted((abs(v) for _, v in ev["drivers"]), reverse=True)
     assert dups[0]["source"] == search.version
     assert report["duplicates"][0]["submission_id"] == "2026-P-000001"
 
@@ -97,6 +105,20 @@ def test_another_model_line_is_not_a_duplicate(store, tmp_path, embedder):
     _screen(service, FRIDGE)
     pro = _sub(FRIDGE, submission_id="2026-P-000004", **{"product.models": ["BCD-660WPro"]})
     assert "DUPLICATE_FILING" not in _codes(_screen(service, pro))
+
+
+def test_another_makers_product_listing_the_same_patent_is_not_a_duplicate(store, tmp_path, embedder):
+    search = DuplicateSearch.open(tmp_path / "data", store, embedder)
+    service = _service(store, search)
+    _screen(service, FRIDGE)
+    aircon = _sub(FRIDGE, submission_id="2026-P-000005",
+                  **{"entity.uscc": "91110113344302387N", "entity.name": "北京格润美顺环境科技有限公司",
+                     "product.name": "变频空调器", "product.models": ["KFR-35GW"], "product.intro": AIRCON_INTRO})
+    assert aircon["product"]["patents"] == FRIDGE["product"]["patents"]
+    report = _screen(service, aircon)
+    assert "DUPLICATE_FILING" not in _codes(report), report["findings"]
+    (cand,) = [c for c in search.find(Filing.from_form(aircon)) if c.other.submission_id == FRIDGE["submission_id"]]
+    assert cand.features["patent_shared"] == 1.0 and cand.probability < 0.1
 
 
 def test_itself_its_old_revisions_and_its_annual_update_are_not_duplicates(store, tmp_path, embedder):
@@ -199,6 +221,16 @@ HAND_WRITTEN = [  # (a, b, is the same product)
      _f("b", "U2", "家用电冰箱", [], "三门直冷冰箱，容积210升，定频压缩机，机械温控。", ["2"]), False),
     (_f("a", "U1", "锂电池冲击钻", ["ZD-18V"], "无刷电机冲击钻", ["1"]),
      _f("b", "U1", "锂电池角磨机", ["JM-100"], "无刷电机角磨机", ["1"]), False),
+    # one patent serves several products: another maker's air conditioner that lists the
+    # refrigerator's patent is not the refrigerator (was 0.87 on a shared patent alone)
+    (_f("a", "U1", "家用电冰箱", ["BCD-520W"], FRIDGE["product"]["intro"], ["2017106018623"]),
+     _f("b", "U2", "变频空调器", ["KFR-35GW"], AIRCON_INTRO, ["2017106018623"]), False),
+    (_f("a", "U1", "家用电冰箱", ["BCD-520W"], FRIDGE["product"]["intro"], ["2017106018623"]),
+     _f("b", "U2", "变频空调器", [], AIRCON_INTRO, ["2017106018623"]), False),
+    # …while a reseller's filing of the maker's refrigerator under its own code is still caught
+    (_f("a", "U1", "家用电冰箱", ["BCD-520W"], FRIDGE["product"]["intro"], ["2017106018623"]),
+     _f("b", "U2", "电冰箱（家用）", ["HX-88"], "风冷无霜双门冰箱，容积520升，变频压缩机，多风道送风，家用。",
+        ["2017106018623"]), True),
 ]
 
 

@@ -89,7 +89,10 @@ def test_prioritizer_runs_in_the_pipeline(fitted, contract_example):
 
 
 def test_no_alias_keeps_the_severity_prior_until_the_first_promotion(tmp_path, fitted, contract_example):
+    from functools import partial
+
     from models.registry import Registry
+    from training.priority_eval import evaluate_fixed
 
     assert not has_served_priority(tmp_path)
     served = served_prioritizer(tmp_path, check_s=0.0)
@@ -97,10 +100,15 @@ def test_no_alias_keeps_the_severity_prior_until_the_first_promotion(tmp_path, f
     before = Pipeline([], Resources(prioritizer=served)).screen(sub, {})
     assert before.priority.model == "severity-prior@1"
     registry = Registry(tmp_path)
+    assert registry.in_service("priority") == "severity-prior-1"  # the shipped first version
     info = registry.register("priority", fitted.save(tmp_path / "saved"))
-    registry.promote("priority", info.version)
+    # gated against the severity prior, both measured afresh on the fixed sets
+    registry.promote("priority", info.version, evaluate=partial(evaluate_fixed, registry_root=tmp_path))
     after = Pipeline([], Resources(prioritizer=served)).screen(sub, {})  # no restart
-    assert after.priority.model == fitted.version
+    assert after.priority.model == fitted.version and after.models["priority"] == fitted.version
+    registry.rollback("priority")  # back to the shipped severity prior, also without a restart
+    again = Pipeline([], Resources(prioritizer=served)).screen(sub, {})
+    assert again.priority.model == "severity-prior@1" == again.models["priority"]
 
 
 def test_entity_history_counts_other_decided_submissions(store, contract_example):

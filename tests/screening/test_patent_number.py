@@ -117,4 +117,5 @@ def test_any_single_digit_change_is_caught(digits, data):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
 def test_validation_never_raises(text):
-    assert validate_patent_number(text).valid in (True, False)
+    r = validate_patent_number(text)
+    assert isinstance(r.valid, bool) and r.valid == (not r.problems)

@@ -1,3 +1,4 @@
+# Over 400 lines: a case or a few per rule of screening/checks (rules, entity, patents, product form, figures).
 """The rule checks through the real pipeline, on parsed submissions (CONTRACT.md's example and variants)."""
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from screening.parsing import parse_submission
 from screening.pipeline import Check, Pipeline, Resources, UploadedFile
 from tests.examples import CONTRACT_EXAMPLE
 
-# CONTRACT.md's example submission with its four documents, as sent by the review pipeline
+# CONTRACT.md's example submission with its four documents, as sent by the review pipeline, plus
+# the CCC certificate a household refrigerator needs (the compulsory-certification catalogue)
 CONTRACT_SUBMISSION = {
     **CONTRACT_EXAMPLE,
     "documents": [
@@ -22,8 +24,12 @@ CONTRACT_SUBMISSION = {
         {"kind": "profit_statement", "file": "statement.png"},
         {"kind": "product_photo", "file": "photo.jpg"},
         {"kind": "economic_proof", "file": "proof.jpg"},
+        {"kind": "certification", "file": "ccc.jpg"},
     ],
 }
+
+
+PLEDGE = {"kind": "integrity_pledge", "file": "pledge.jpg"}
 
 
 def _image(fmt: str) -> bytes:
@@ -34,7 +40,7 @@ def _image(fmt: str) -> bytes:
 
 def contract_files() -> dict[str, UploadedFile]:
     data = {"licence.jpg": _image("JPEG"), "statement.png": _image("PNG"), "photo.jpg": _image("JPEG"),
-            "proof.jpg": _image("JPEG")}
+            "proof.jpg": _image("JPEG"), "ccc.jpg": _image("JPEG"), "pledge.jpg": _image("JPEG")}
     return {n: UploadedFile(n, d) for n, d in data.items()}
 
 
@@ -68,7 +74,8 @@ def test_contract_example_is_clean():
 
 def test_rule_checks_order_and_declared_codes():
     checks = rule_checks()
-    assert [type(c).__name__ for c in checks] == ["FileCheck", "EntityRules", "FigureRules", "ProductFormRules", "PatentRules"]
+    assert [type(c).__name__ for c in checks] == ["FileCheck", "EntityRules", "FigureRules", "ProductFormRules", "PatentRules",
+                                                  "CompletenessRules", "CalendarRules"]
     assert all(isinstance(c, Check) and c.codes for c in checks)
 
 
@@ -84,7 +91,8 @@ def test_every_finding_is_well_formed():
     assert len(report.findings) >= 7
     for f in report.findings:
         assert f.code in declared
-        assert f.source in ("rules", "pipeline") and f.field and f.message
+        # the pipeline itself reports only a skipped check; every other finding is a rule's
+        assert f.source == ("pipeline" if f.code == "CHECK_SKIPPED" else "rules") and f.field and f.message
         assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message)  # Chinese for the reviewer
         assert isinstance(f.evidence, dict) and f.evidence
 
@@ -274,6 +282,7 @@ def test_net_profit_above_revenue_has_lower_confidence():
     f = only(screen(data), "ENTITY_FIGURES_INCONSISTENT")
     assert f.confidence == 0.8 and f.evidence["value"] == 7000.0 and f.evidence["limit"] == 6890.5
     assert "净利润" in f.message and "营业收入" in f.message
+    assert "7,000.00万元" in f.message and "6,890.50万元" in f.message, f.message  # screening.money
 
 
 @pytest.mark.parametrize(
@@ -333,7 +342,7 @@ def test_sales_zero_only_for_product_stages():
     data = example()
     data["stage"] = "entity"
     data["product"]["figures_wan"]["sales"] = 0.0
-    data["documents"] = data["documents"][:2]
+    data["documents"] = data["documents"][:2] + [PLEDGE]
     assert codes(screen(data)) == []
     data["stage"] = "annual_update"
     assert "SALES_ZERO" in codes(screen(data))
@@ -455,7 +464,10 @@ def test_entity_stage_checks_entity_and_its_documents_only():
     data["product"]["patents"] = []
     data["entity"]["figures_wan"]["ip_investment"] = 6000.0
     data["documents"] = [{"kind": "business_licence", "file": "licence.jpg"}]
-    assert codes(screen(data)) == ["ENTITY_FIGURES_INCONSISTENT"]
+    report = screen(data)
+    assert codes(report) == ["DOCUMENT_MISSING", "DOCUMENT_MISSING", "ENTITY_FIGURES_INCONSISTENT"]
+    missing = [f.evidence["required"] for f in report.findings if f.code == "DOCUMENT_MISSING"]
+    assert missing == [["profit_statement"], ["integrity_pledge"]]  # the entity's own uploads only
 
 
 def test_entity_stage_leaves_product_uploads_alone():
@@ -463,6 +475,7 @@ def test_entity_stage_leaves_product_uploads_alone():
     files["photo.jpg"] = UploadedFile("photo.jpg", b"%PDF-1.4 not a photo")
     data = example()
     data["stage"] = "entity"
+    data["documents"].append(PLEDGE)
     assert codes(screen(data, files)) == []
     data["stage"] = "product"
     assert codes(screen(data, files)) == ["FILE_TYPE_INVALID"]
@@ -482,7 +495,8 @@ def test_missing_parts_are_said_not_silent():
     report = screen(data, files={})
     skipped = {f.field for f in report.findings if f.code == "CHECK_SKIPPED"}
     assert {"product", "documents[0].file"} <= skipped
-    assert all(f.severity == "info" for f in report.findings)
+    # what is missing is said; the uploads a product filing needs are findings of their own
+    assert sorted(f.code for f in report.findings if f.severity != "info") == ["DOCUMENT_MISSING", "IMAGE_MAIN_COUNT"]
     data = {"submission_id": "gap-2", "stage": "entity", "entity": {"kind": "enterprise"}}
     skipped = {f.field for f in screen(data, files={}).findings if f.code == "CHECK_SKIPPED"}
     assert skipped == {"entity.uscc", "entity.name", "entity.figures_wan"}

@@ -159,3 +159,21 @@ def test_the_queue_orders_by_todays_time_pressure_and_stores_utc(store, contract
     # the age filter counts from the real instant: 6.65 days old
     assert [i["submission_id"] for i in store.queue(now=now, min_age_days=6.6)[1]] == ["Q-OLD"]
     assert store.queue(now=now, min_age_days=6.7)[0] == 0
+
+
+def test_names_come_from_the_latest_revision(store, contract_example):
+    import copy
+
+    sub = parse_submission(contract_example)
+    store.record_screening(sub, {}, _report(sub, 10), actor="t")
+    sub.product.name = "电冰箱"
+    store.record_screening(sub, {}, _report(sub, 20), actor="t")
+    entity_only = copy.deepcopy(contract_example)
+    entity_only.update(submission_id="2026-E-000001", stage="entity")
+    entity_only.pop("product", None)
+    store.record_screening(parse_submission(entity_only), {}, _report(parse_submission(entity_only)), actor="t")
+    names = store.names([sub.submission_id, "2026-E-000001", "NO-SUCH"])
+    entity = contract_example["entity"]["name"]
+    assert names == {sub.submission_id: {"entity": entity, "product": "电冰箱"},
+                     "2026-E-000001": {"entity": entity, "product": ""}}
+    assert store.names([]) == {}

@@ -23,6 +23,8 @@ def test_every_kind_is_made_with_its_label(vocab):
             assert p.label == 0 and rel == "different", (p.a.models, p.b.models)
         if p.kind == "shared_patents":
             assert p.label == 0 and set(p.a.patents) & set(p.b.patents)
+        if p.kind == "shared_patents_other_maker":
+            assert p.label == 0 and set(p.a.patents) & set(p.b.patents) and p.a.entity_uscc != p.b.entity_uscc
         if p.kind == "two_entities":
             assert p.label == 1 and p.a.entity_uscc != p.b.entity_uscc
 
@@ -42,6 +44,7 @@ def test_held_out_products_and_companies_are_unseen(vocab):
     assert not goods(train) & goods(test)
 
 
+@pytest.mark.slow
 def test_training_on_a_small_set_reaches_the_targets(vocab):
     from models.embedder import SentenceEmbedder
     from training.duplicates import train_default_pair_scorer

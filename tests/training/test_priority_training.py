@@ -15,7 +15,7 @@ from screening.parsing import parse_submission
 from screening.pipeline import Pipeline
 from screening.service import ScreeningService
 from screening.settings import get_settings
-from training.priority import build_snapshot, read_rows, train_priority, write_rows
+from training.priority import MIN_DECISIONS, build_snapshot, read_rows, train_priority, write_rows
 from training.simulator import feature_rows
 
 
@@ -53,6 +53,7 @@ def rows():
     return feature_rows(500, seed=61)
 
 
+@pytest.mark.slow
 def test_train_registers_a_candidate_with_its_card(tmp_path, rows):
     registry = Registry(tmp_path / "models")
     summary = train_priority(rows, registry, source="test")
@@ -79,8 +80,25 @@ def test_train_registers_a_candidate_with_its_card(tmp_path, rows):
 
 
 def test_too_few_decisions_to_train(tmp_path, rows):
-    with pytest.raises(InvalidInput):
-        train_priority(rows[:20], Registry(tmp_path))
+    with pytest.raises(InvalidInput, match=f"77 decided submissions; .* at least {MIN_DECISIONS}"):
+        train_priority(rows[:77], Registry(tmp_path / "models"))
+    assert not (tmp_path / "models").exists()  # nothing registered
+
+
+def test_the_first_candidate_is_gated_against_the_severity_prior(tmp_path, rows):
+    """A candidate from decisions that carry nothing to learn (labels shuffled) is worse than the
+    shipped severity prior on the fixed sets: refused, and the prior stays in service."""
+    import random
+
+    registry = Registry(tmp_path / "models")
+    labels = [r["label"] for r in rows]
+    random.Random(3).shuffle(labels)
+    noise = [dict(r, label=y) for r, y in zip(rows, labels)]
+    summary = train_priority(noise, registry, promote=True)
+    assert summary["serving"] == "severity-prior-1" and not summary["promoted"]
+    assert "worse than severity-prior-1" in summary["refused"]
+    assert registry.in_service("priority") == "severity-prior-1"
+    assert summary["fixed_serving"]["sim-v1"]["roc_auc"] > summary["fixed"]["sim-v1"]["roc_auc"]
 
 
 @pytest.fixture
@@ -93,6 +111,7 @@ def data_dir(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.mark.slow
 def test_train_command_on_a_snapshot_with_a_frozen_holdout(data_dir, tmp_path, rows, capsys):
     snap = write_rows(tmp_path / "snap.jsonl.gz", rows)
     assert read_rows(snap) == rows
@@ -106,6 +125,7 @@ def test_train_command_on_a_snapshot_with_a_frozen_holdout(data_dir, tmp_path, r
     assert first["version"] in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_train_command_on_the_store(data_dir, tmp_path, capsys):
     from screening.service import ScreeningService
     from screening.settings import get_settings
@@ -114,10 +134,32 @@ def test_train_command_on_the_store(data_dir, tmp_path, capsys):
 
     store = open_store(get_settings().sqlalchemy_url, get_settings().files_dir)
     world = World(seed=62)
-    run_loop(world, world.cases(120), ScreeningService(simulated_pipeline(world), store))
+    cases = world.cases(210)
+    service = ScreeningService(simulated_pipeline(world), store)
+    run_loop(world, cases[:120], service)
+    # below the documented minimum: exit 2 naming the minimum and the count, and no model
+    assert cli(["train", "priority", "--freeze-holdout", "too-early"]) == 2
+    captured = capsys.readouterr()
+    assert "120 decided submissions" in captured.err and f"at least {MIN_DECISIONS}" in captured.err
+    assert captured.out == "" and Registry(get_settings().registry_dir).serving("priority") is None
+    assert [v.version for v in Registry(get_settings().registry_dir).versions("priority")] == ["severity-prior-1"]
+    assert not (get_settings().registry_dir / "evalsets").exists()  # no fixed set frozen by a refused run
+    run_loop(world, cases[120:], service)
     store.engine.dispose()
     snap = tmp_path / "snap.jsonl.gz"
     assert cli(["train", "priority", "--snapshot-out", str(snap)]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["rows"] == 120 and summary["data_hash"] == sha256_rows(read_rows(snap))
-    assert summary["holdout"]["candidate"]["n"] == 24 and not summary["promoted"]
+    assert summary["rows"] == 210 and summary["data_hash"] == sha256_rows(read_rows(snap))
+    assert summary["holdout"]["candidate"]["n"] == 42 and not summary["promoted"]
+
+
+def test_train_command_exits_2_when_the_gate_refuses(data_dir, tmp_path, rows, capsys):
+    import random
+
+    labels = [r["label"] for r in rows]
+    random.Random(4).shuffle(labels)
+    snap = write_rows(tmp_path / "noise.jsonl.gz", [dict(r, label=y) for r, y in zip(rows, labels)])
+    assert cli(["train", "priority", "--rows", str(snap), "--promote"]) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["promoted"] is False and "severity-prior-1" in captured.err
+    assert Registry(get_settings().registry_dir).in_service("priority") == "severity-prior-1"

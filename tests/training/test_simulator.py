@@ -126,3 +126,24 @@ def test_the_projects_rule_checks_agree_with_the_planted_form_defects():
         missed += [(case.submission_id, c) for c in planted - codes]
         extra += [(case.submission_id, c) for c in (codes & FORM_RULE_CODES) - planted]
     assert missed == [] and extra == []
+
+
+def test_a_findings_confidence_does_not_tell_true_from_false(cases):
+    """Confidences are drawn from one distribution for true hits and false alarms, so a ranking
+    by confidence alone is no better than chance: what the priority model scores comes from
+    learning, not from ranges the simulator drew apart."""
+    from sklearn.metrics import roc_auc_score
+
+    truth, confidence, dup_truth, dup_score = [], [], [], []
+    for case in cases:
+        found, dups = detect(case)
+        for code, _, conf in found:
+            truth.append(int(code in case.defects))
+            confidence.append(conf)
+        for d in dups:
+            dup_truth.append(int(d.submission_id == case.duplicate_of))
+            dup_score.append(d.score)
+    assert 0 < sum(truth) < len(truth)
+    assert 0.42 < roc_auc_score(truth, confidence) < 0.58
+    if 0 < sum(dup_truth) < len(dup_truth):
+        assert 0.3 < roc_auc_score(dup_truth, dup_score) < 0.7

@@ -36,7 +36,7 @@ def test_the_gate_refuses_a_candidate_that_lowers_another_codes_f1(tmp_path):
     with pytest.raises(PromotionRefused) as refused:  # NAME_ADJECTIVE better, NAME_BRAND 0.02 worse
         registry.promote(NAME, "v2", tolerance=GATE_TOLERANCE)
     assert [c["metric"] for c in refused.value.comparison if c["worse"]] == ["f1:NAME_BRAND"]
-    registry.promote(NAME, "v3", tolerance=GATE_TOLERANCE)  # 0.005 lower: within the 0.01
+    registry.promote(NAME, "v3", tolerance=GATE_TOLERANCE)  # 0.005 lower: within the gate's 0.01
     assert registry.serving(NAME) == "v3"
     worse = [c for c in compare_fixed(fixed(0.99, 0.93), fixed(0.98, 0.95)) if c["worse"]]
     assert [(c["metric"], c["delta"]) for c in worse] == [("f1:NAME_BRAND", -0.02)]

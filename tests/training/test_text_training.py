@@ -1,10 +1,10 @@
 """A small tagger and heads trained end to end through the same functions `prescreen train text` uses."""
 
-import argparse
-
 import pytest
 
+from models.embedder import SentenceEmbedder
 from models.name_tagger import NameTagger
+from models.registry import Registry
 from models.text_heads import TextHeads
 from models.text_screener import TextScreener
 from training import text as train_text
@@ -13,27 +13,61 @@ from training.text_tagger import span_accuracy, train_tagger
 from training.text_vocab import RealVocab
 
 
-@pytest.mark.slow
-def test_train_text_smoke_run_writes_loadable_models(realdata, tmp_path):
-    parser = argparse.ArgumentParser()
-    train_text.add_arguments(parser)
-    args = parser.parse_args(["--realdata", str(realdata), "--out", str(tmp_path), "--scale", "0.02", "--version", "test"])
-    recipe = train_text.scaled(train_text.RECIPE, 0.02)
-    recipe["tagger"]["epochs"] = 1
+def tiny_recipe(scale: float = 0.005) -> dict:
+    recipe = train_text.scaled(train_text.RECIPE, scale)
+    recipe["tagger"].update(epochs=1, hidden=32, layers=1)
     recipe["heads"]["epochs"] = 3
-    vocab = RealVocab.load(realdata)
-    tagger = train_text.build_tagger(vocab, recipe, "test")
-    tagger.save(tmp_path / "name-tagger")
-    from models.embedder import SentenceEmbedder
+    return recipe
 
-    heads = train_text.build_heads(vocab, tagger, SentenceEmbedder.load_default(), recipe, "test")
-    heads.save(tmp_path / "text-heads")
-    assert args.out == tmp_path
-    loaded = TextScreener.load(tmp_path)
-    assert loaded.tagger.version == "name-tagger@test"
-    assert loaded.heads.manifest.data_hash and loaded.heads.manifest.recipe["heads"]["epochs"] == 3
+
+def shipped_state() -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in Registry("unused").shipped.rglob("*") if p.is_file()}
+
+
+@pytest.mark.slow
+def test_train_text_registers_candidates_and_a_seed_reproduces_the_metrics(realdata, tmp_path):
+    before = shipped_state()
+    runs = [train_text.train_text(realdata, Registry(tmp_path / f"r{i}"), seed=seed, recipe=tiny_recipe())
+            for i, seed in enumerate((5, 5, 6))]
+    assert shipped_state() == before  # the installed package is never written
+    for name in ("name-tagger", "text-heads"):
+        a, b, c = (run[name] for run in runs)
+        assert a["metrics"] and a["in_service"] != a["version"]  # a candidate, not in service
+        # the same seed: the same data, the same figures to 3 decimals
+        assert a["data_hash"] == b["data_hash"] != c["data_hash"]
+        assert _rounded(a["metrics"]) == _rounded(b["metrics"])
+        assert a["version"].endswith("-" + a["data_hash"][:8])
+    registry = Registry(tmp_path / "r0")
+    loaded = TextScreener.from_parts(SentenceEmbedder.load_default(),
+                                     NameTagger.load(registry.path("name-tagger", runs[0]["name-tagger"]["version"])),
+                                     TextHeads.load(registry.path("text-heads", runs[0]["text-heads"]["version"])))
+    assert loaded.heads.manifest.recipe["tagger"] == loaded.tagger.version
     assert set(loaded.heads.specs) == {"name", "model_entry", "intro", "category"}
     assert loaded.analyse_names(["海尔电冰箱"], ["海尔"])[0].findings  # the trademark rule alone finds it
+    # the candidates' dev figures are on sets the registry can compare: gated, not refused as unmeasured
+    tagger = registry.info("name-tagger", runs[0]["name-tagger"]["version"]).manifest
+    assert set(tagger.metrics["gate"]) == {k for k in tagger.metrics["fixed"]["dev"] if k != "hash"}
+
+
+def _rounded(metrics: dict) -> dict:
+    out = {}
+    for k, v in metrics.items():
+        if isinstance(v, dict):
+            out[k] = _rounded(v)
+        elif isinstance(v, float):
+            out[k] = round(v, 3)
+        else:
+            out[k] = v
+    return out
+
+
+def test_train_text_help_says_where_the_output_goes(capsys):
+    from api.cli import main as cli
+
+    with pytest.raises(SystemExit):
+        cli(["train", "text", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "PRESCREEN_DATA_DIR/models" in out and "never written unless named here" in out and "--seed" in out
 
 
 def test_tagger_learns_from_composed_names(realdata):

@@ -8,15 +8,14 @@ shares an entity with what tests or training draw (``split="train"``).
 from __future__ import annotations
 
 import csv
-import os
 import random
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# the generated codes carry the validators' own check character (one implementation of the rule)
+from screening.settings import realdata_dir
+from screening.validators.uscc import ALPHABET, check_char
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华文辉玲志国红梅海燕鹏飞俊杰晓东永健宇航雪梅春生振宏瑞祥善德嘉欣子涵雨轩浩然思远"
@@ -36,18 +35,6 @@ class Entity:
     uscc: str
     province: str | None = None
     scope: str | None = None
-
-
-def check_char(first17: str) -> str:
-    total = sum(ALPHABET.index(c) * w for c, w in zip(first17, WEIGHTS))
-    return ALPHABET[(31 - total % 31) % 31]
-
-
-def realdata_dir() -> Path:
-    env = os.environ.get("PRESCREEN_REALDATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
 
 def in_split(code: str, split: str) -> bool:

@@ -6,9 +6,10 @@ SC face — index 2 of NotoSansCJK-Regular.ttc — is used. ``apt-get install -y
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
+
+from screening.settings import get_settings
 
 SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SANS_BOLD = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
@@ -25,9 +26,9 @@ def font(size: int, style: str = "sans"):
     from PIL import ImageFont
 
     path = {"sans": SANS, "bold": SANS_BOLD, "serif": SERIF}[style]
-    override = os.environ.get("PRESCREEN_CJK_FONT")
+    override = get_settings().cjk_font  # PRESCREEN_CJK_FONT
     if override:
-        return ImageFont.truetype(override, size)
+        return ImageFont.truetype(str(override), size)
     if not path.is_file():
         path = SANS
     if not path.is_file():
@@ -36,4 +37,4 @@ def font(size: int, style: str = "sans"):
 
 
 def available() -> bool:
-    return SANS.is_file() or bool(os.environ.get("PRESCREEN_CJK_FONT"))
+    return SANS.is_file() or get_settings().cjk_font is not None

@@ -117,10 +117,46 @@
     });
   });
 
+  // ---------------------------------------------------------------- document viewer: zoom and turn
+  $$("[data-viewer]").forEach(function (v) {
+    var wrap = $(".imgwrap", v), svg = $("svg.scan", v), g = svg && $("g", svg);
+    var zoom = 0;
+    $$("[data-zoom]", v).forEach(function (b) {
+      b.addEventListener("click", function () {
+        var d = parseInt(b.dataset.zoom, 10);
+        zoom = d === 0 ? 0 : Math.max(0, Math.min(3, zoom + d));
+        wrap.className = "imgwrap zoom-" + zoom;
+      });
+    });
+    $$("[data-rotate]", v).forEach(function (b) {
+      b.addEventListener("click", function () {
+        if (!svg || !g) return;
+        // the page keeps its original pixels; only the view turns (boxes turn with it)
+        var w = +svg.dataset.w, h = +svg.dataset.h;
+        var r = (((+svg.dataset.rotation - parseInt(b.dataset.rotate, 10)) % 360) + 360) % 360;
+        var t = { 0: "", 90: "translate(0 " + w + ") rotate(-90)", 180: "translate(" + w + " " + h + ") rotate(180)",
+                  270: "translate(" + h + " 0) rotate(90)" }[r];
+        var W = r % 180 ? h : w, H = r % 180 ? w : h;
+        svg.dataset.rotation = r;
+        svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+        g.setAttribute("transform", t);
+      });
+    });
+  });
+
   // ---------------------------------------------------------------- keys
+  function decided() { return $('input[name="decision"]:checked'); }
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === "Escape") { toggleHelp(false); if (typing(e)) e.target.blur(); return; }
+    if (e.key === "Escape") {
+      toggleHelp(false);
+      if (typing(e)) {
+        e.target.blur();
+        // leave the text box for the decision: Enter then submits, A/R/X choose
+        if (decisionForm && decisionForm.contains(e.target) && decided()) $("#submit-decision").focus();
+      }
+      return;
+    }
     if (typing(e)) return;
     if (e.key === "?") { toggleHelp(); e.preventDefault(); return; }
     var k = e.key.toLowerCase();
@@ -142,6 +178,12 @@
     else if (k === "r") choose("returned");
     else if (k === "x") choose("rejected");
     else if (k === "m") $('textarea[name="comment"]').focus();
+    else if (k === "enter" && !/^(BUTTON|A|INPUT|SUMMARY)$/.test(e.target.tagName)) {
+      // Enter anywhere outside a control submits a chosen decision (the browser's own Enter
+      // on the focused submit button does the rest)
+      if (decided()) decisionForm.requestSubmit($("#submit-decision"));
+      else { var first = $('input[name="decision"]'); if (first) first.focus(); }
+    }
     else if (k === "n") { var s = $("[data-skip]"); if (s) location.href = s.href; }
     else if (k === "q") { var b = $(".subhead .back"); if (b) location.href = b.href; }
     else handled = false;

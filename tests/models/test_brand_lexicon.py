@@ -1,0 +1,100 @@
+"""NAME_BRAND evidence beside the tagger: the company-name core, the shipped brand dictionary, the
+declared trademark first; and the calibrated thresholds."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.brand_lexicon import BrandLexicon, company_core
+from models.embedder import WEIGHTS_ROOT
+from models.text_calibration import TextCalibration, evidence_kind
+from models.text_screener import TextFinding, TextScreener
+
+SUFFIXES = ["有限公司", "股份有限公司", "有限责任公司", "集团"]
+INDUSTRY = ["技术", "电器", "重工", "科技", "食品"]
+
+
+@pytest.mark.parametrize("company, core", [
+    ("华为技术有限公司", "华为"),
+    ("珠海格力电器股份有限公司", "格力"),
+    ("三一重工股份有限公司", "三一"),
+    ("广东省深圳市大疆科技有限公司", "大疆"),
+    ("有限公司", None),
+])
+def test_company_core(company, core):
+    assert company_core(company, SUFFIXES, INDUSTRY, ["深圳", "珠海"]) == core
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return BrandLexicon.load(WEIGHTS_ROOT / "brand-lexicon")
+
+
+def test_shipped_dictionary_finds_a_brand_opening_a_name_only_before_a_product(lexicon):
+    assert len(lexicon.entries) > 200_000 and lexicon.manifest.data_hash
+    hit = lexicon.leading_brand("双汇火腿肠")
+    assert hit is not None and hit[2] == "双汇"
+    assert lexicon.leading_brand("双汇") is None  # nothing left to be the product
+    assert lexicon.leading_brand("德国" + "双汇火腿肠")[:3] == (2, 4, "双汇")  # the country is not the mark
+
+
+def test_save_load_round_trip(lexicon, tmp_path):
+    small = BrandLexicon({"双汇": 0.9, "华为": 0.8}, SUFFIXES, INDUSTRY, ["深圳"], 0.0)
+    small.save(tmp_path)
+    back = BrandLexicon.load(tmp_path)
+    assert back.entries == small.entries and back.company_core("深圳华为技术有限公司") == "华为"
+
+
+@pytest.fixture(scope="module")
+def screener():
+    return TextScreener.load_default()
+
+
+def brand(screener, name, **kw):
+    a = screener.analyse_names([name], [kw.get("trademark")], companies=[kw.get("company")], patents=[kw.get("patents")])[0]
+    return [f for f in a.findings if f.code == "NAME_BRAND"]
+
+
+def test_brand_evidence_in_order(screener):
+    f = brand(screener, "雄楚牌电冰箱", trademark="雄楚")
+    assert f and f[0].evidence["by"].split("+")[0] == "trademark" and f[0].evidence["text"] == "雄楚"
+    f = brand(screener, "雄楚电冰箱", company="武汉雄楚电器有限公司")
+    assert f and "company" in f[0].evidence["by"] and f[0].evidence["span"] == [0, 2]
+    assert f[0].evidence["spans"][0]["company"] == "武汉雄楚电器有限公司"
+    f = brand(screener, "双汇火腿肠")
+    assert f and "brand-dictionary" in f[0].evidence["by"] and f[0].evidence["spans"][0]["score"] > 0
+    assert 0.9 <= f[0].confidence <= 1.0 and "raw_confidence" in f[0].evidence
+
+
+def test_plain_industrial_goods_are_not_flagged(screener):
+    for name in ("变频器", "断路器", "压铸件", "聚氯乙烯树脂", "工业软件", "电机控制器"):
+        a = screener.analyse_names([name])[0]
+        assert not [f.code for f in a.findings if f.code in ("NAME_BRAND", "NAME_PATENT_TITLE")], name
+
+
+def test_patent_title_needs_the_form_or_the_filing_patent(screener):
+    codes = lambda n, p=None: {f.code for f in screener.analyse_names([n], patents=[p])[0].findings}  # noqa: E731
+    assert "NAME_PATENT_TITLE" in codes("一种含有乳酸菌的碳酸饮料")
+    assert "NAME_PATENT_TITLE" not in codes("可下载的手机铃音")
+    f = [f for f in screener.analyse_names(["含有乳酸菌的碳酸饮料"], patents=[["一种含有乳酸菌的碳酸饮料"]])[0].findings
+         if f.code == "NAME_PATENT_TITLE"]
+    assert f and f[0].evidence["patent_title"] == "一种含有乳酸菌的碳酸饮料"
+
+
+def test_multi_product_forms_and_sets(screener):
+    codes = lambda n: {f.code for f in screener.analyse_names([n])[0].findings}  # noqa: E731
+    for name in ("洗衣机和烘干机", "空调及其安装服务", "床垫、枕头"):
+        assert "NAME_MULTI_PRODUCT" in codes(name), name
+    assert "NAME_MULTI_PRODUCT" not in codes("乳液、精华套装")
+
+
+def test_calibration_maps_and_thresholds(tmp_path):
+    cal = TextCalibration({"NAME_BRAND:tagger": ([0.6, 0.9], [0.2, 0.96])}, {"NAME_BRAND": 0.95})
+    cal.save(tmp_path)
+    cal = TextCalibration.load(tmp_path)
+    weak = TextFinding("NAME_BRAND", "product.name", "", {"by": "tagger", "spans": [{"by": "tagger"}]}, 0.7)
+    strong = TextFinding("NAME_BRAND", "product.name", "", {"by": "tagger", "spans": [{"by": "tagger"}]}, 0.9)
+    exact = TextFinding("NAME_BRAND", "product.name", "", {"by": "trademark"}, 0.99)
+    out = cal.apply([weak, strong, exact])
+    assert [f.confidence for f in out] == [0.96, 0.99]  # the weak one dropped; exact evidence kept as is
+    assert evidence_kind("NAME_BRAND", {"by": "tagger+brand-dictionary+product"}) == "NAME_BRAND:brand-dictionary+product+tagger"
