@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 
-from eval.bench_pages import sign_in
+from tests.api.web_helpers import sign_in
 from screening.storage.tables import AuditRow
 from tests.api.test_screenings import post
 

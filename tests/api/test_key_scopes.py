@@ -9,7 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from eval.bench_pages import sign_in
+from tests.api.web_helpers import sign_in
 from tests.api.test_screenings import post
 
 PASSWORD = "correct-horse-42"

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from api.logging_setup import JsonFormatter
-from eval.bench_pages import sign_in
+from tests.api.web_helpers import sign_in
 from tests.api.test_screenings import post
 
 PASSWORD = "correct-horse-42"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from eval.bench_pages import seed_many
+from training.pages_data import seed_many
 
 
 def test_cursor_pages_join_up_to_the_whole_queue_without_offset(client, store):
