@@ -50,6 +50,7 @@ def evaluate_rules(n: int = 2000, seed: int = 0, realdata: Path | None = None, d
     from screening.register import parse_register_csv
     from screening.service import ScreeningService
     from screening.storage import open_store
+    from screening.storage.filed import FiledRecords
     from screening.storage.register import PatentRegisterStore
 
     t0 = time.perf_counter()
@@ -59,7 +60,8 @@ def evaluate_rules(n: int = 2000, seed: int = 0, realdata: Path | None = None, d
         register = PatentRegisterStore(store.engine)
         register.replace(parse_register_csv(data.register_csv(), today=date(YEAR, 12, 31)),
                          source="generated", actor="eval:rules")
-        pipeline = rule_pipeline(Resources(patent_register=register, verified_codes=store.is_code_verified))
+        pipeline = rule_pipeline(Resources(patent_register=register, verified_codes=store.is_code_verified,
+                                           filed_records=FiledRecords(store)))
         service = ScreeningService(pipeline, store)
         tp, fp, fn = Counter(), Counter(), Counter()
         clean = clean_flagged = 0

@@ -49,6 +49,10 @@ INTERACTIONS = (
     ("photo_copy", "model_different"), ("same_entity", "model_different"),
     ("patent_shared", "likeness"), ("patent_jaccard", "likeness"),
 )
+# what a pair of filings is measured by (``pair_features``, and a finding's stored ``signals``):
+# the base features less the derived ones, plus the inputs only the interactions use
+SIGNALS = tuple(n for n in BASE_FEATURES if n not in DERIVED) + tuple(dict.fromkeys(
+    x for pair in INTERACTIONS for x in pair if x not in BASE_FEATURES))
 
 
 def likeness(f: dict[str, float]) -> float:

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from models.pair_scorer import BASE_FEATURES
+from models.pair_scorer import SIGNALS
 
 from .image_hash import PHASH_MAX, PhotoHash, hamming
 from .model_codes import RELATIONS, line_of, relation, split_models
@@ -179,9 +179,9 @@ def _jaccard(a: set, b: set) -> float:
 
 
 def pair_features(a: Filing, b: Filing, cosine: float) -> dict[str, float]:
-    """The pair scorer's features, named and ordered by its one list (``BASE_FEATURES``)."""
+    """The pair's signals, named and ordered by the pair scorer's one list (``SIGNALS``)."""
     signals = _signals(a, b, cosine)
-    return {name: signals[name] for name in BASE_FEATURES}
+    return {name: signals[name] for name in SIGNALS}
 
 
 def _signals(a: Filing, b: Filing, cosine: float) -> dict[str, float]:

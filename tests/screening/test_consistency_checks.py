@@ -90,7 +90,7 @@ def test_every_finding_names_its_field_in_chinese_with_the_seed_sentence():
 
 
 def _seed_text() -> str:
-    from tests.conftest import realdata_dir
+    from screening.settings import realdata_dir
 
     seeds = realdata_dir().parent / "seeds" / "002_6086c87cf4f5401a.txt"
     if not seeds.is_file():

@@ -148,18 +148,23 @@ def test_photo_hash_index_finds_and_forgets():
 
 
 def test_pair_features_are_the_scorer_features_in_its_order():
-    """One feature list (models.pair_scorer.BASE_FEATURES): what the search computes is exactly
-    what the scorer reads, so a signal added on one side only fails here, not silently."""
-    from models.pair_scorer import BASE_FEATURES, feature_names, vectorise
+    """One feature list (models.pair_scorer.SIGNALS, from BASE_FEATURES and INTERACTIONS): what the
+    search computes is exactly what the scorer reads, so a signal added on one side only fails
+    here, not silently."""
+    from models.pair_scorer import BASE_FEATURES, DERIVED, INTERACTIONS, SIGNALS, feature_names, likeness, vectorise
     from screening.duplicates.filing import _signals
 
     a = Filing(1, "A", "product", "91440300MA5H3E0T3W", "甲", "家用电冰箱", ["BCD-520W"], "双门风冷", ["2017106018623"])
     b = Filing(2, "B", "product", "91440300MA5H3E0T3W", "甲", "家用电冰箱", ["BCD-560W"], "", [])
-    assert set(_signals(a, b, 0.9)) == set(BASE_FEATURES)
+    assert set(_signals(a, b, 0.9)) == set(SIGNALS)
     features = pair_features(a, b, 0.9)
-    assert list(features) == list(BASE_FEATURES)
+    assert list(features) == list(SIGNALS)
+    # every scorer input is either a signal or derived from them; nothing the scorer reads is missing
+    used = set(BASE_FEATURES) | {x for pair in INTERACTIONS for x in pair}
+    assert used == set(SIGNALS) | set(DERIVED)
     assert feature_names()[: len(BASE_FEATURES)] == list(BASE_FEATURES)
-    # every feature reaches the scorer's matrix at its own column
+    # every base feature reaches the scorer's matrix at its own column
     row = vectorise([features])[0]
-    assert [row[i] for i in range(len(BASE_FEATURES))] == [features[n] for n in BASE_FEATURES]
+    full = {**features, "likeness": likeness(features)}
+    assert [row[i] for i in range(len(BASE_FEATURES))] == [full[n] for n in BASE_FEATURES]
     assert features["model_different"] == 1.0 and features["intro_missing"] == 1.0

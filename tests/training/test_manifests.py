@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 
+from models.base import new_version
 from models.registry import SHIPPED
 from training import manifests
 
@@ -32,7 +34,8 @@ def test_versions_are_named_by_training_time_and_data_and_references_follow(tmp_
         (copy / name / "manifest.json").write_text(json.dumps({**body, "version": "2026.12.1"}), encoding="utf-8")
     result = manifests.refresh([copy], rename=True)
     scorer, embedder = _manifest(copy / "pair-scorer"), _manifest(copy / "sentence-embedder")
-    assert scorer["version"] == "2026.12.01-205415-" + scorer["data_hash"][:8]
+    trained = datetime.fromisoformat(scorer["created_at"])
+    assert scorer["version"] == new_version(scorer["data_hash"], trained)  # training time + data hash
     assert result["renamed"]["sentence-embedder@2026.12.1"] == f"sentence-embedder@{embedder['version']}"
     assert scorer["recipe"]["embedder"] == f"sentence-embedder@{embedder['version']}"
     assert _manifest(copy / "priority")["version"] == "severity-prior-1"  # the rule is not trained: its name stays
