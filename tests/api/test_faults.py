@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import os
 
-import pytest
 
 from tests.api.test_screenings import _png, post
 

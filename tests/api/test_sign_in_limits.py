@@ -9,7 +9,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
