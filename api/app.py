@@ -12,10 +12,11 @@ from screening.service import ScreeningService
 from screening.settings import Settings, get_settings
 from screening.storage import Store, open_store
 
-from .errors import install_error_handlers
+from .errors import LastResort, install_error_handlers
 from .limits import BodySizeLimit
 from .metrics import Metrics, MetricsMiddleware
-from .routes import health, queue, screenings, verified_codes
+from .schemas import ErrorOut
+from .routes import audit, health, queue, screenings, verified_codes
 from .web import install_web
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,12 @@ def create_app(
         store = open_store(settings.sqlalchemy_url, settings.files_dir)
     if pipeline is None:
         pipeline, load_report = build_pipeline(settings, store)
-    app = FastAPI(title="prescreen", version="0.1.0", description=DESCRIPTION, docs_url="/docs")
+    # what any operation may answer, whatever its own list says: a body that cannot be parsed
+    # (400), stalls (408) or is too large (413), and a database or storage that is down (503)
+    everywhere = {code: {"model": ErrorOut, "description": text} for code, text in (
+        (400, "the body cannot be parsed"), (408, "the request body stalled"), (413, "the request body is too large"),
+        (503, "the database or the upload storage is unavailable; nothing was written"))}
+    app = FastAPI(title="prescreen", version="0.1.0", description=DESCRIPTION, docs_url="/docs", responses=everywhere)
     app.state.settings = settings
     app.state.store = store
     app.state.service = ScreeningService(pipeline, store)
@@ -53,9 +59,10 @@ def create_app(
         app.state.metrics.models_loaded.labels(name, version).set(1)
 
     install_error_handlers(app)
-    for router in (screenings.router, queue.router, verified_codes.router, health.router):
+    for router in (screenings.router, queue.router, verified_codes.router, audit.router, health.router):
         app.include_router(router)
     install_web(app)  # the reviewer pages, and sign-in sessions for the JSON API
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, timeout_s=settings.body_timeout_s)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(LastResort)  # outermost: errors nothing else handled, logged once
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -11,9 +12,16 @@ class _TooLarge(Exception):
     pass
 
 
+class _Stalled(Exception):
+    pass
+
+
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    """Bounds a request body in size and in time: each chunk must arrive within ``timeout_s``
+    (a client that stalls an upload would otherwise hold a worker for as long as it likes)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float | None = None) -> None:
+        self.app, self.max_bytes, self.timeout_s = app, max_bytes, timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -30,12 +38,21 @@ class BodySizeLimit:
                     return
         seen = 0
         started = False
+        body_done = False
 
         async def _receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done or not self.timeout_s:  # after the body, receive() waits for a disconnect: no limit
+                message = await receive()
+            else:
+                try:
+                    message = await asyncio.wait_for(receive(), self.timeout_s)
+                except asyncio.TimeoutError:
+                    raise _Stalled() from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    body_done = True
                 if seen > self.max_bytes:
                     raise _TooLarge()
             return message
@@ -51,10 +68,15 @@ class BodySizeLimit:
         except _TooLarge:
             if not started:
                 await self._reject(send)
+        except _Stalled:
+            if not started:
+                await self._reject(send, 408, "RequestTimeout",
+                                   f"the request body stalled for more than {self.timeout_s:g} s")
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps({"error": "PayloadTooLarge", "message": f"request body over {self.max_bytes} bytes",
+    async def _reject(self, send: Send, status: int = 413, error: str = "PayloadTooLarge",
+                      message: str | None = None) -> None:
+        body = json.dumps({"error": error, "message": message or f"request body over {self.max_bytes} bytes",
                            "field": "body"}).encode()
-        await send({"type": "http.response.start", "status": 413,
+        await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

@@ -118,6 +118,7 @@ class QueueOut(BaseModel):
     total: int
     counts: dict[str, int]
     items: list[QueueItemOut]
+    next_cursor: str | None = Field(default=None, description="pass as 'cursor' for the next page; null at the end")
 
 
 class VerifiedCodeIn(BaseModel):
@@ -127,6 +128,23 @@ class VerifiedCodeIn(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
+    ready: bool = Field(description="the database and the upload storage can be used")
     database: str
+    storage: str = Field(description="'ok', or why an upload could not be stored now")
     models: dict[str, str]
     failed: dict[str, str]
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: str
+    actor: str = Field(examples=["user:wang"], description="user:NAME, api_key:NAME, cli…, or anonymous")
+    action: str = Field(examples=["decision.recorded"])
+    subject: str | None
+    detail: dict[str, Any]
+    client: str | None = Field(description="the caller's address, where known")
+
+
+class AuditOut(BaseModel):
+    items: list[AuditEntryOut]
+    next: int | None = Field(description="pass as 'before' for the next (older) page; null at the end")

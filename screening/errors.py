@@ -11,7 +11,7 @@ from __future__ import annotations
 from models.errors import Conflict, ModelError, NotFound, PrescreenError
 
 __all__ = ["PrescreenError", "InvalidInput", "PayloadTooLarge", "NotFound", "Conflict", "Unauthorized",
-           "Forbidden", "ModelError"]
+           "Forbidden", "ModelError", "Unavailable"]
 
 
 class InvalidInput(PrescreenError):
@@ -28,3 +28,8 @@ class Unauthorized(PrescreenError):
 
 class Forbidden(PrescreenError):
     """A known credential without the right to do this."""
+
+
+class Unavailable(PrescreenError):
+    """Something the service needs is out of reach for now (the database, the upload storage):
+    nothing was written; the same request may succeed later."""

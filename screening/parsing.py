@@ -23,7 +23,12 @@ from .errors import InvalidInput
 
 MAX_STRING = 20_000  # an intro may be long (we flag >500), but not megabytes
 MAX_LIST = 500
-SUBMISSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
+# fullmatch, never ``$``: ``$`` also matches before a final newline, and "NL-1\n" would pass
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,63}")
+# a date-time the database, the UTC conversion and the working-day arithmetic all hold
+YEARS = (1990, 2200)
+MAX_REVISION = 1_000_000
+MAX_FINDING = 10_000
 
 
 def parse_submission_json(text: str | bytes) -> Submission:
@@ -31,12 +36,14 @@ def parse_submission_json(text: str | bytes) -> Submission:
         data = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(f"submission is not valid JSON: {exc}", field="submission") from None
+    except RecursionError:  # nesting deeper than the parser's stack, even under a key we ignore
+        raise InvalidInput("submission JSON is nested too deeply", field="submission") from None
     return parse_submission(data)
 
 
 def parse_submission(data: Any) -> Submission:
     sub = _read(data, Submission, "")
-    if not SUBMISSION_ID.match(sub.submission_id):
+    if not SUBMISSION_ID.fullmatch(sub.submission_id):
         raise InvalidInput(
             "submission_id must be 1–64 characters of letters, digits, '.', '_' or '-'", field="submission_id"
         )
@@ -58,12 +65,16 @@ def parse_submission(data: Any) -> Submission:
 
 def parse_decision(data: Any) -> Decision:
     decision = _read(data, Decision, "")
+    if decision.revision is not None and not 1 <= decision.revision <= MAX_REVISION:
+        raise InvalidInput(f"a revision is a number from 1 to {MAX_REVISION}", field="revision")
     for i, code in enumerate(decision.reason_codes):
         if code not in CODES:
             raise InvalidInput(f"unknown finding code {code!r}", field=f"reason_codes[{i}]")
     if decision.decision in ("rejected", "returned") and not decision.reason_codes:
         raise InvalidInput("a rejected or returned submission needs at least one reason code", field="reason_codes")
     for i, fb in enumerate(decision.feedback):
+        if fb.finding is not None and not 0 <= fb.finding < MAX_FINDING:
+            raise InvalidInput(f"a finding's position is from 0 to {MAX_FINDING - 1}", field=f"feedback[{i}].finding")
         if fb.finding is None and fb.code is None:
             raise InvalidInput("name the finding by its position ('finding') or its 'code'", field=f"feedback[{i}]")
         if fb.code is not None and fb.code not in CODES:
@@ -121,14 +132,21 @@ def _read(value: Any, tp: Any, path: str) -> Any:
             raise InvalidInput(f"at most {MAX_STRING} characters", field=path)
         if "\x00" in value:
             raise InvalidInput("must not contain NUL characters", field=path)
+        try:  # a lone surrogate (JSON "\\ud800") decodes but can be neither stored nor sent back
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput("must be valid Unicode text (a lone surrogate was sent)", field=path) from None
         return value
     if tp is datetime:
         if not isinstance(value, str):
             raise InvalidInput(f"must be an ISO 8601 date-time string, got {_kind(value)}", field=path)
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise InvalidInput(f"must be an ISO 8601 date-time, got {value!r}", field=path) from None
+        if not YEARS[0] <= parsed.year <= YEARS[1]:
+            raise InvalidInput(f"must be a date-time between the years {YEARS[0]} and {YEARS[1]}", field=path)
+        return parsed
     raise TypeError(f"unsupported type {tp!r} at {path}")  # a programming error, not input
 
 

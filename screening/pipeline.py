@@ -194,6 +194,50 @@ class Pipeline:
         )
 
 
+    def recheck(self, report: Report, submission: Submission, files: dict[str, UploadedFile], *, part: str,
+                today: date | None = None) -> Report:
+        """The report with the checks of one ``part`` run again and the priority re-scored; the
+        other parts' findings stand. For a part whose answer depends on other filings
+        (``duplicates``) when filings were recorded while this one was being screened."""
+        rerun = [c for c in self.checks if c.part == part]
+        if not rerun:
+            return report
+        started = time.perf_counter()
+        ctx = ScreeningContext(submission=submission, files=files, resources=self.resources,
+                               today=today or _submission_day(submission), extracted=dict(report.extracted))
+        for check in self.checks:  # the files check first: it decodes the images the others read
+            if check.part == "files" and check.applies(ctx):
+                check.run(ctx)
+        ctx.findings = []
+        names = {c.name for c in rerun}
+        owned = {code for c in rerun for code in c.codes}
+        kept = [f for f in report.findings if f.code not in owned
+                and not (f.code == "CHECK_FAILED" and f.evidence.get("check") in names)]
+        for check in rerun:
+            if not check.applies(ctx):
+                continue
+            try:
+                check.run(ctx)
+            except Exception as exc:  # as in screen(): a broken part degrades the report
+                log.exception("check failed", extra={"check": check.name, "submission_id": submission.submission_id})
+                ctx.add("CHECK_FAILED", None, f"检查“{check.name}”未能完成，请人工核查",
+                        evidence={"check": check.name, "error": type(exc).__name__}, source="pipeline")
+        findings = sorted(kept + ctx.findings, key=lambda f: -severity_of(f.code).rank)
+        prioritizer = self.resources.prioritizer
+        if prioritizer is None:
+            from .priority import SeverityPrior
+
+            prioritizer = SeverityPrior()
+        ctx.findings = findings
+        timings = dict(report.timings_ms)
+        timings[f"{part}_recheck"] = round((time.perf_counter() - started) * 1000, 2)
+        degraded = any(f.code == "CHECK_FAILED" for f in findings)
+        return Report(submission_id=report.submission_id, status="degraded" if degraded else "complete",
+                      priority=prioritizer.score(ctx, findings), findings=findings, extracted=report.extracted,
+                      duplicates=ctx.duplicates if part == "duplicates" else report.duplicates,
+                      models=report.models, timings_ms=timings, revision=report.revision)
+
+
 def _submission_day(submission: Submission) -> date:
     if submission.submitted_at is not None:
         return submission.submitted_at.date()

@@ -7,14 +7,16 @@ submission screened from the command line is recorded exactly like one sent over
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date
 
 from .contract import Decision, Report, Submission
 from .errors import InvalidInput
 from .pipeline import Pipeline, UploadedFile
 from .storage import Store
-from .storage.store import content_hash
+from .storage.store import Recorded, content_hash
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,36 @@ def check_files_match(submission: Submission, files: dict[str, UploadedFile]) ->
             raise InvalidInput(f"file {name!r} was sent but no document names it", field=name)
 
 
+RECHECK_ROUNDS = 3
+
+
+class _KeyedLocks:
+    """One lock per key while anyone holds or waits for it (no table that only grows)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[object, list] = {}  # key -> [lock, holders and waiters]
+
+    @contextmanager
+    def hold(self, key: object):
+        with self._guard:
+            entry = self._locks.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if not entry[1]:
+                    del self._locks[key]
+
+
 class ScreeningService:
     def __init__(self, pipeline: Pipeline, store: Store, on_recorded: list[Callable[[], None]] | None = None) -> None:
         self.pipeline = pipeline
         self.store = store
+        self._in_flight = _KeyedLocks()
         # called after each new revision is committed (e.g. to let the duplicate index catch up)
         self.on_recorded = on_recorded or []
 
@@ -51,11 +79,20 @@ class ScreeningService:
         """Screen and record. Returns the report and whether it is new (False: an unchanged resend)."""
         check_files_match(submission, files)
         digest = content_hash(submission, files)
-        stored = self.store.unchanged_report(submission, files, digest)
-        if stored is not None:
-            return stored, False
-        report = self.pipeline.screen(submission, files, today=today)
-        self.store.record_screening(submission, files, report, actor=actor, digest=digest)
+        # identical requests racing in this process wait for the first and get its report (one
+        # OCR run); across processes the store's write-time check keeps it to one revision
+        with self._in_flight.hold((submission.submission_id, digest)):
+            stored = self.store.unchanged_report(submission, files, digest)
+            if stored is not None:
+                return stored, False
+            watch = self._watches_duplicates(submission)
+            # the duplicate search catches up to at least this before it looks
+            seen = self.store.last_revision_id() if watch else None
+            report = self.pipeline.screen(submission, files, today=today)
+            recorded = self._record(submission, files, report, digest, seen, actor=actor, today=today)
+        if recorded.stored is not None:
+            return recorded.stored, False
+        report = recorded.report
         for hook in self.on_recorded:
             try:
                 hook()
@@ -68,10 +105,30 @@ class ScreeningService:
         )
         return report.to_dict(), True
 
+    def _watches_duplicates(self, submission: Submission) -> bool:
+        return self.pipeline.resources.duplicates is not None and submission.stage in ("product", "annual_update")
+
+    def _record(self, submission, files, report, digest, seen, *, actor, today) -> Recorded:
+        """Record, looking again for duplicates among filings recorded while this one was
+        screened (two copies of one product sent together would otherwise both miss the other).
+        A few rounds outside the store's lock; the last one re-checks under it."""
+        def recheck(r):
+            return self.pipeline.recheck(r, submission, files, part="duplicates", today=today)
+
+        for round_ in range(RECHECK_ROUNDS + 1):
+            last = round_ == RECHECK_ROUNDS
+            recorded = self.store.record_if_changed(submission, files, report, actor=actor, digest=digest,
+                                                    seen_revision_id=seen, recheck=recheck if last else None)
+            if recorded.newer is None:
+                return recorded
+            seen = recorded.newer
+            report = recheck(report)
+        raise AssertionError("unreachable")  # the last round re-checks under the lock and records
+
     def screen_only(self, submission: Submission, files: dict[str, UploadedFile], *, today: date | None = None) -> Report:
         """Screen without recording (dry runs, benchmarks)."""
         check_files_match(submission, files)
         return self.pipeline.screen(submission, files, today=today)
 
-    def decide(self, submission_id: str, decision: Decision, *, actor: str) -> dict:
-        return self.store.record_decision(submission_id, decision, actor=actor)
+    def decide(self, submission_id: str, decision: Decision, *, actor: str, client: str | None = None) -> dict:
+        return self.store.record_decision(submission_id, decision, actor=actor, client=client)

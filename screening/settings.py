@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     port: int = 8000
     models_dir: Path | None = Field(default=None, description="model registry; default: <data_dir>/models")
     max_request_bytes: int = 64 * 1024 * 1024
+    body_timeout_s: float = Field(default=30.0, gt=0, description="longest wait for the next chunk of a request body")
+    secure_cookies: bool = Field(default=False, description="session cookies only over HTTPS (set behind TLS)")
     ocr_enabled: bool = True
     ocr_engine: str = Field(default="rapidocr", description="rapidocr (in the wheel) or paddleocr (docs/ocr.md)")
     ocr_timeout_s: float = Field(default=60.0, description="how long the document check waits for one page")

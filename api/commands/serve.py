@@ -22,9 +22,9 @@ def run(args: argparse.Namespace) -> int:
     settings = setup()
     host, port = args.host or settings.host, args.port or settings.port
     store = store_for(settings)
-    bootstrap = None
-    if not store.list_api_keys():  # first start: one key, shown once, so the service is usable at once
-        bootstrap = store.create_api_key("bootstrap", actor="cli:serve")
+    # first start: one pipeline key, shown once, so the service is usable at once (one per
+    # database, however many processes start together)
+    bootstrap = store.create_bootstrap_key(actor="cli:serve")
     app = create_app(settings, store=store)
     url = f"http://{host}:{port}"
     print(f"prescreen is starting on {url}  (API docs: {url}/docs, health: {url}/healthz)", flush=True)

@@ -1,8 +1,16 @@
-"""Liveness with model versions, and Prometheus metrics."""
+"""Liveness, readiness with model versions, and Prometheus metrics.
+
+``/livez`` answers while the process runs; ``/readyz`` answers 503 while the database or the
+upload storage cannot be used (a load balancer stops sending work, nobody restarts the
+process, and it turns ready again by itself); ``/healthz`` is the contract's liveness with
+model versions, saying ``degraded`` and why.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from screening.resources import live_versions
@@ -12,19 +20,40 @@ from ..schemas import HealthOut
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=HealthOut, summary="Liveness, database and model versions")
-def healthz(request: Request) -> dict:
-    state = request.app.state
+def _database(request: Request) -> str:
     try:
-        with state.store.engine.connect() as conn:
+        with request.app.state.store.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        database = "ok"
+        return "ok"
     except Exception as exc:  # report, don't raise: a health check answers
-        database = f"error: {type(exc).__name__}"
+        return f"error: {type(exc).__name__}"
+
+
+def _state(request: Request) -> dict:
+    state = request.app.state
+    database = _database(request)
+    storage = state.store.blobs.check_writable(min_free_bytes=state.settings.max_request_bytes)
     failed = dict(state.load_report.failed)
-    ok = database == "ok" and not failed
-    return {"status": "ok" if ok else "degraded", "database": database,
-            "models": live_versions(state.service.pipeline.resources), "failed": failed}
+    ready = database == "ok" and storage == "ok"
+    return {"status": "ok" if ready and not failed else "degraded", "ready": ready, "database": database,
+            "storage": storage, "models": live_versions(state.service.pipeline.resources), "failed": failed}
+
+
+@router.get("/healthz", response_model=HealthOut, summary="Liveness, database, upload storage and model versions")
+async def healthz(request: Request) -> dict:
+    return await run_in_threadpool(_state, request)
+
+
+@router.get("/readyz", response_model=HealthOut, responses={503: {"model": HealthOut}},
+            summary="Readiness: 503 while the database or the upload storage cannot be used")
+async def readyz(request: Request) -> JSONResponse:
+    body = await run_in_threadpool(_state, request)
+    return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+
+@router.get("/livez", summary="Liveness: the process answers")
+def livez() -> dict:
+    return {"status": "ok"}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

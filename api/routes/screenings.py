@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException
 
 from screening.errors import InvalidInput, PayloadTooLarge
 from screening.parsing import parse_decision, parse_submission_json
@@ -15,13 +14,15 @@ from screening.pipeline import UploadedFile
 from screening.service import MAX_FILE_BYTES, MAX_FILES, ScreeningService
 from screening.storage import Store
 
-from ..deps import Principal, get_service, get_store, require_principal
+from ..multipart import read_form
+from ..deps import Principal, client_address, get_service, get_store, require_scope
 from ..schemas import DecisionIn, DecisionOut, ErrorOut, ReportOut
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
 
 SubmissionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$", examples=["2026-P-000123"])]
-ERRORS = {401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+MAX_SUBMISSION_BYTES = 2 * 1024 * 1024
+ERRORS = {400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 503: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 MULTIPART_DOC = {
     "requestBody": {
@@ -48,20 +49,21 @@ MULTIPART_DOC = {
              summary="Screen a submission (multipart: a 'submission' JSON part plus one part per file)")
 async def post_screening(
     request: Request,
-    principal: Principal = Depends(require_principal),
+    principal: Principal = Depends(require_scope("screen")),
     service: ScreeningService = Depends(get_service),
 ) -> dict:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise InvalidInput("send multipart/form-data with a 'submission' JSON part", field="content-type")
-    try:
-        form = await request.form(max_files=MAX_FILES, max_fields=5, max_part_size=2 * 1024 * 1024)
-    except MultiPartException as exc:
-        raise InvalidInput(f"malformed multipart body: {exc.message}", field="body") from None
+    form = await read_form(request, max_files=MAX_FILES, max_fields=5, max_part_size=MAX_SUBMISSION_BYTES)
     try:
         raw = form.get("submission")
         if raw is None:
             raise InvalidInput("the 'submission' part is required", field="submission")
-        text = await raw.read() if isinstance(raw, UploadFile) else raw
+        # sent as a file part, the submission obeys the same cap as a plain field
+        text = await raw.read(MAX_SUBMISSION_BYTES + 1) if isinstance(raw, UploadFile) else raw
+        if len(text) > MAX_SUBMISSION_BYTES:
+            raise PayloadTooLarge(f"the submission JSON may have at most {MAX_SUBMISSION_BYTES} bytes",
+                                  field="submission")
         submission = parse_submission_json(text)
         files: dict[str, UploadedFile] = {}
         for name, part in form.multi_items():
@@ -85,7 +87,7 @@ async def post_screening(
 
 @router.get("/{submission_id}", response_model=ReportOut, responses=ERRORS,
             summary="The latest report, with every revision")
-def get_screening(submission_id: SubmissionId, _: Principal = Depends(require_principal),
+def get_screening(submission_id: SubmissionId, _: Principal = Depends(require_scope("read")),
                   store: Store = Depends(get_store)) -> dict:
     report = dict(store.latest_report(submission_id))
     report["revisions"] = store.revisions(submission_id)
@@ -95,19 +97,20 @@ def get_screening(submission_id: SubmissionId, _: Principal = Depends(require_pr
 @router.post("/{submission_id}/decision", response_model=DecisionOut, status_code=201, responses=ERRORS,
              summary="Record a reviewer's decision (append-only; a later one supersedes)")
 def post_decision(request: Request, submission_id: SubmissionId, body: DecisionIn,
-                  principal: Principal = Depends(require_principal),
+                  principal: Principal = Depends(require_scope("decisions")),
                   service: ScreeningService = Depends(get_service)) -> dict:
     decision = parse_decision(body.model_dump())
-    if principal.kind == "user":
-        decision.reviewer = principal.name  # a signed-in reviewer decides as themself
-    out = service.decide(submission_id, decision, actor=principal.actor)
+    # the reviewer is who authenticated (a signed-in reviewer, or the owner a decisions key was
+    # made for), never a name the client sends
+    decision.reviewer = principal.name
+    out = service.decide(submission_id, decision, actor=principal.actor, client=client_address(request))
     request.app.state.metrics.decisions.labels(decision.decision).inc()
     return out
 
 
 @router.get("/{submission_id}/decisions", response_model=list[DecisionOut], responses=ERRORS,
             summary="Every decision on this submission, oldest first")
-def get_decisions(submission_id: SubmissionId, _: Principal = Depends(require_principal),
+def get_decisions(submission_id: SubmissionId, _: Principal = Depends(require_scope("read")),
                   store: Store = Depends(get_store)) -> list[dict]:
     store.latest_report(submission_id)  # 404 for an unknown id rather than an empty list
     return store.decisions(submission_id)

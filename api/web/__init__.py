@@ -23,7 +23,6 @@ def install_web(app: FastAPI) -> None:
 
     app.state.users = UserStore(app.state.store.engine)
     app.state.web_files = FileInfo(app.state.store.blobs)
-    app.state.web_failed_sign_ins = pages_auth.FailedSignIns()
     for module in (pages_auth, pages_review, pages_science):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

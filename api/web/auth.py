@@ -114,13 +114,22 @@ def login_redirect(next_url: str) -> str:
     return "/login?next=" + quote(next_url, safe="/")
 
 
+def secure_cookies(request: Request) -> bool:
+    """Secure when the request came over HTTPS, or always where the operator says TLS is in
+    front (PRESCREEN_SECURE_COOKIES: a proxy that terminates TLS forwards plain HTTP)."""
+    settings = getattr(request.app.state, "settings", None)
+    return request.url.scheme == "https" or bool(getattr(settings, "secure_cookies", False))
+
+
 def set_session_cookie(response: Response, token: str, request: Request) -> None:
+    # Strict: no other site's link or form carries the session (a link from outside opens the
+    # sign-in page first)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(LIFETIME.total_seconds()), path="/", httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https")
+                        samesite="strict", secure=secure_cookies(request))
 
 
 def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
 
 
 def new_login_csrf() -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
+import logging
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +15,7 @@ from .auth import (
     clear_session_cookie,
     new_login_csrf,
     safe_next,
+    secure_cookies,
     set_session_cookie,
     signed_in,
 )
@@ -23,32 +23,12 @@ from .templating import render
 
 router = APIRouter(include_in_schema=False)
 
-MAX_FAILURES, WINDOW_S = 5, 15 * 60
+log = logging.getLogger(__name__)
 
 
-class FailedSignIns:
-    """Failed sign-ins per username in this process: five in 15 minutes lock the name for a while."""
-
-    def __init__(self) -> None:
-        self.times: dict[str, deque[float]] = defaultdict(deque)
-
-    def locked(self, username: str) -> bool:
-        q = self.times.get(username)
-        if not q:
-            return False
-        while q and q[0] < time.monotonic() - WINDOW_S:
-            q.popleft()
-        return len(q) >= MAX_FAILURES
-
-    def add(self, username: str) -> None:
-        if len(self.times) > 10_000:  # guessing many names must not grow this without bound
-            cutoff = time.monotonic() - WINDOW_S
-            for name in [n for n, q in self.times.items() if not q or q[-1] < cutoff]:
-                del self.times[name]
-        self.times[username].append(time.monotonic())
-
-    def clear(self, username: str) -> None:
-        self.times.pop(username, None)
+def client_address(request: Request) -> str:
+    """The peer's address (behind a proxy, uvicorn's --forwarded-allow-ips makes it the client's)."""
+    return request.client.host if request.client else "unknown"
 
 
 def _login_page(request: Request, *, error: str | None = None, status: int = 200, username: str = "",
@@ -57,7 +37,7 @@ def _login_page(request: Request, *, error: str | None = None, status: int = 200
     response = render(request, "login.html", {"error": error, "login_csrf": token, "username": username,
                                               "next": next_url}, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+                        secure=secure_cookies(request))
     return response
 
 
@@ -76,20 +56,21 @@ async def login(request: Request) -> Response:
     next_url = safe_next(str(form.get("next", "")))
     if not _same(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _login_page(request, error="页面已过期，请重新登录。", status=400, username=username, next_url=next_url)
-    failures: FailedSignIns = request.app.state.web_failed_sign_ins
-    if failures.locked(username):
-        return _login_page(request, error="登录失败次数过多，请15分钟后再试。", status=429, username=username,
-                           next_url=next_url)
     users = request.app.state.users
-    user = await run_in_threadpool(users.authenticate, username, password)
+    result = await run_in_threadpool(users.sign_in, username, password, client=client_address(request))
+    user = result.user
     if user is None:
-        failures.add(username)
+        # the reason, never the name typed (it may be a person's name, or a password typed into it)
+        log.info("sign-in failed", extra={"reason": result.reason})
+        if result.reason in ("locked", "rate_limited"):
+            return _login_page(request, error="登录失败次数过多，请15分钟后再试。", status=429, username=username,
+                               next_url=next_url)
         return _login_page(request, error="用户名或密码错误。", status=401, username=username, next_url=next_url)
-    failures.clear(username)
     old = getattr(request.state, "session_token", None)
     if old:  # never keep a session id from before the sign-in
         await run_in_threadpool(users.end_session, old)
-    token, _ = await run_in_threadpool(users.start_session, user, user_agent=request.headers.get("user-agent"))
+    token, _ = await run_in_threadpool(users.start_session, user, user_agent=request.headers.get("user-agent"),
+                                       client=client_address(request))
     response = RedirectResponse(next_url, status_code=303)
     set_session_cookie(response, token, request)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")

@@ -23,6 +23,7 @@ router = APIRouter(include_in_schema=False)
 reviewer = page_session("reviewer")
 
 PAGE_SIZE = 50
+MAX_POS = 10_000_000  # a queue position from a form or link, bounded before any query uses it
 SubmissionId = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 # age filter → (min_age_days, max_age_days), calendar days as Store.queue takes them
 AGES = {"": ("全部", None, None), "lt1": ("1天以内", None, 1), "1to3": ("1–3天", 1, 3),
@@ -98,8 +99,7 @@ def _submission_context(request: Request, submission_id: str, filters: dict[str,
                                        form.get("submitted_at") or revision.created_at),
         "prefilled": present.prefilled_reasons(findings), "codes": CODES, "duplicates": duplicates,
         "filters": filters, "pos": pos, "back": "/queue?" + _query(filters),
-        "file_url": lambda name, sid=submission_id, rev=revision.revision:
-            f"/submissions/{quote(sid)}/files/{quote(name)}?rev={rev}",
+        "file_url": lambda name, sid=submission_id, rev=revision: _file_url(sid, rev, name),
     }
 
 
@@ -114,11 +114,11 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
         if other_id and any(k[0] == other_id for k in seen) and finding is None:
             continue  # already shown through its finding
         seen.add(key)
-        other_form, other_rev = None, None
+        other_form, other_stored = None, None
         if isinstance(other_id, str) and other_id != submission_id:
             try:
-                stored = store.revision(other_id)
-                other_form, other_rev = stored.form, stored.revision
+                other_stored = store.revision(other_id)
+                other_form = other_stored.form
             except NotFound:
                 pass
         rows = compare.compare_rows(revision.form, this, other_form, other)
@@ -135,8 +135,8 @@ def _duplicates(store, submission_id: str, revision, shown: list, report: dict) 
             "score": other.get("score", finding.confidence if finding else None), "rows": rows, "extra": extra,
             "drivers": compare.score_drivers(ev.get("drivers")), "signals": compare.signal_rows(ev.get("signals")),
             "this_image": this_file if this_file and any(f["name"] == this_file for f in revision.files) else None,
-            "other_image": (f"/submissions/{quote(other_id)}/files/{quote(other_file)}?rev={other_rev}"
-                            if other_file and other_form is not None else None),
+            "other_image": (_file_url(other_id, other_stored, other_file)
+                            if other_file and other_stored is not None else None),
         })
     return out
 
@@ -177,6 +177,9 @@ async def decide(request: Request, submission_id: str = SubmissionId,
     check_csrf(session, str(form.get("csrf_token", "")))
     filters = queue_filters(form.get("stage"), form.get("code"), form.get("age"))
     pos = _int(form.get("pos"), 0)
+    if not 0 <= pos <= MAX_POS:  # checked before anything is written: the redirect needs it
+        return render(request, "message.html", {"title": "请求有误", "text": "队列位置无效，请返回队列重新打开。"},
+                      status_code=422)
     feedback = []
     for key, value in form.multi_items():
         if key.startswith("verdict_") and value in ("confirmed", "false_positive"):
@@ -192,7 +195,8 @@ async def decide(request: Request, submission_id: str = SubmissionId,
         decision = parse_decision(body)
         decision.reviewer = session.user.username  # a signed-in reviewer decides as themself
         out = await run_in_threadpool(request.app.state.service.decide, submission_id, decision,
-                                      actor=f"user:{session.user.username}")
+                                      actor=f"user:{session.user.username}",
+                                      client=request.client.host[:64] if request.client else None)
     except (InvalidInput, NotFound) as exc:
         try:
             ctx = _submission_context(request, submission_id, filters, pos)
@@ -219,6 +223,15 @@ async def decide(request: Request, submission_id: str = SubmissionId,
     return RedirectResponse(target, status_code=303)
 
 
+def _file_url(submission_id: str, revision, name: str) -> str | None:
+    """A file's link names it by its content hash, never by the client's part name: a name such
+    as ``../../OTHER/files/licence.jpg`` would otherwise lead the browser to another filing."""
+    sha = next((f["sha256"] for f in revision.files if f["name"] == name), None)
+    if sha is None:
+        return None
+    return f"/submissions/{quote(submission_id, safe='')}/files/{sha}?rev={revision.revision}"
+
+
 def _int(value: Any, default: int | None) -> int | None:
     try:
         return int(str(value))
@@ -242,7 +255,9 @@ def file_content(request: Request, name: str, submission_id: str = SubmissionId,
     store = request.app.state.store
     try:
         revision = store.revision(submission_id, rev)
-        entry = next((f for f in revision.files if f["name"] == name), None)
+        # by content hash (the pages' links); a plain name is still found, but only inside this revision
+        entry = next((f for f in revision.files if f["sha256"] == name), None) or \
+            next((f for f in revision.files if f["name"] == name), None)
         if entry is None:
             raise NotFound(f"no file {name!r}")
         data = store.blobs.get(entry["sha256"])
@@ -251,7 +266,7 @@ def file_content(request: Request, name: str, submission_id: str = SubmissionId,
     mime, _, _ = request.app.state.web_files.sniff(entry["sha256"])
     disposition = "inline" if mime in INLINE else "attachment"
     return Response(data, media_type=mime, headers={
-        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(entry['name'].rsplit('/', 1)[-1], safe='')}",
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=86400, immutable",  # the content behind a name+revision never changes
         "Content-Security-Policy": "default-src 'none'; sandbox",

@@ -7,12 +7,14 @@ for any later upload of the same bytes) and never a record pointing at a missing
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import NotFound
+from ..errors import NotFound, Unavailable
 
 
 class BlobStore:
@@ -29,6 +31,13 @@ class BlobStore:
         path = self.path_for(sha)
         if path.exists():
             return sha
+        try:
+            self._write(path, data)
+        except OSError as exc:  # read-only, full, or not a directory: the caller's request is not at fault
+            raise _unwritable(exc) from None
+        return sha
+
+    def _write(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
         try:
@@ -40,7 +49,20 @@ class BlobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return sha
+
+    def check_writable(self, min_free_bytes: int = 0) -> str:
+        """'ok', or why an upload could not be stored now (readiness asks this)."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".probe-")
+            os.close(fd)
+            os.unlink(tmp)
+            free = shutil.disk_usage(self.root).free
+        except OSError as exc:
+            return f"error: {errno.errorcode.get(exc.errno or 0, type(exc).__name__)}"
+        if free < min_free_bytes:
+            return f"error: {free} bytes free, below {min_free_bytes}"
+        return "ok"
 
     def get(self, sha256: str) -> bytes:
         path = self.path_for(sha256)
@@ -48,3 +70,9 @@ class BlobStore:
             return path.read_bytes()
         except FileNotFoundError:
             raise NotFound(f"no file {sha256}", field="sha256") from None
+
+
+def _unwritable(exc: OSError) -> Unavailable:
+    # the errno's name, never the path: messages reach clients and logs
+    reason = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    return Unavailable(f"the upload storage cannot be written now ({reason}); nothing was stored, try again later")

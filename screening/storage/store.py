@@ -8,17 +8,19 @@ failure leaves nothing half-written.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import math
 import random
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func, select, update
+from sqlalchemy import Engine, and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..contract import Decision, Report, Submission, to_jsonable
@@ -33,6 +35,7 @@ from .tables import (
     BlobRow,
     DecisionRow,
     FindingRow,
+    OnceMarkerRow,
     ReportRow,
     RevisionFileRow,
     RevisionRow,
@@ -62,6 +65,11 @@ class StoredRevision:
     created_at: datetime
 
 
+# what a key may do: the pipeline screens and reads; reviewers' actions need a scope of their own
+SCOPES = ("screen", "read", "decisions", "verified_codes")
+PIPELINE_SCOPES = ("screen", "read")
+
+
 @dataclass
 class ApiKey:
     id: int
@@ -69,9 +77,34 @@ class ApiKey:
     prefix: str
     created_at: datetime
     revoked_at: datetime | None
+    scopes: tuple[str, ...] = PIPELINE_SCOPES
+    expires_at: datetime | None = None
+
+
+def _key(row: ApiKeyRow) -> ApiKey:
+    return ApiKey(row.id, row.name, row.prefix, _aware(row.created_at), _aware(row.revoked_at) if row.revoked_at else None,
+                  tuple((row.scopes or "").split()), _aware(row.expires_at) if row.expires_at else None)
 
 
 RECORD_ATTEMPTS = 8
+SCREENING_LOCK = 72150002  # PostgreSQL advisory lock: recording screenings (72150001: migrations)
+
+
+class _Newer(Exception):
+    def __init__(self, newest: int) -> None:
+        self.newest = newest
+
+
+@dataclass
+class Recorded:
+    """What ``record_if_changed`` did: wrote ``revision`` (with ``report``, as stored), found the
+    identical latest revision (``stored``, its report; nothing written), or saw revisions newer
+    than the caller's duplicate search had (``newer``, the newest id; nothing written)."""
+
+    revision: int | None = None
+    report: Report | None = None
+    stored: dict | None = None
+    newer: int | None = None
 
 
 def _now() -> datetime:
@@ -112,6 +145,22 @@ class Store:
         digest: str | None = None,
     ) -> int:
         """Store a new revision with its files and report; returns the revision number."""
+        return self.record_if_changed(submission, files, report, actor=actor, digest=digest,
+                                      check_unchanged=False).revision
+
+    def record_if_changed(
+        self, submission: Submission, files: dict[str, UploadedFile], report: Report, *, actor: str,
+        digest: str | None = None, check_unchanged: bool = True, seen_revision_id: int | None = None,
+        recheck: Callable[[Report], Report] | None = None,
+    ) -> "Recorded":
+        """Store a new revision, deciding at write time, under a lock every writer takes:
+
+        - an identical latest revision (same form and files) is returned and nothing is written,
+          however many identical requests raced here (``check_unchanged``);
+        - with ``seen_revision_id`` (the newest revision the duplicate search had seen), a
+          revision recorded since then is said (``Recorded.newer``) instead of writing, so the
+          caller can look at it and come back; with ``recheck``, the report is re-made under the
+          lock instead (nothing can be recorded meanwhile) and then written."""
         kinds = {d.file: d.kind for d in submission.documents}
         for f in files.values():  # blobs first: a failed transaction leaves only unreferenced content
             self.blobs.put(f.data)
@@ -124,7 +173,10 @@ class Store:
         # number and the others retry, so n concurrent writers need up to n attempts
         for attempt in range(RECORD_ATTEMPTS):
             try:
-                return self._record(submission, files, report, kinds, digest, submitted_at, actor)
+                return self._record(submission, files, report, kinds, digest, submitted_at, actor,
+                                    check_unchanged, seen_revision_id, recheck)
+            except _Newer as newer:
+                return Recorded(newer=newer.newest)
             except IntegrityError:
                 if attempt == RECORD_ATTEMPTS - 1:
                     raise Conflict("the submission changed while it was being recorded; send it again",
@@ -132,12 +184,37 @@ class Store:
                 time.sleep(random.uniform(0.0, 0.005 * (attempt + 1)))  # de-synchronise the retries
         raise AssertionError("unreachable")
 
-    def _record(self, submission, files, report, kinds, digest, submitted_at, actor) -> int:
+    def _write_lock(self, s) -> None:
+        """One writer of screenings at a time, across processes: on PostgreSQL a transaction-scoped
+        advisory lock; SQLite has one writer anyway, and a first (empty) write takes its lock now
+        rather than at the first INSERT, so what is read next cannot change before the commit."""
+        if s.bind.dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCREENING_LOCK})
+        else:
+            s.execute(update(OnceMarkerRow).where(OnceMarkerRow.name == "(screening lock)").values(at=OnceMarkerRow.at))
+
+    def _record(self, submission, files, report, kinds, digest, submitted_at, actor, check_unchanged=False,
+                seen_revision_id=None, recheck=None) -> "Recorded":
         now = _now()
         with self.Session.begin() as s:
+            self._write_lock(s)
             sub = s.execute(
                 select(SubmissionRow).where(SubmissionRow.submission_id == submission.submission_id).with_for_update()
             ).scalar_one_or_none()
+            if check_unchanged and sub is not None:
+                stored = s.execute(
+                    select(ReportRow.report).join(RevisionRow, ReportRow.revision_id == RevisionRow.id)
+                    .where(RevisionRow.submission_pk == sub.id, RevisionRow.revision == sub.latest_revision,
+                           RevisionRow.content_hash == digest)
+                ).scalar_one_or_none()
+                if stored is not None:
+                    return Recorded(stored=stored)
+            if seen_revision_id is not None:
+                newest = s.execute(select(func.coalesce(func.max(RevisionRow.id), 0))).scalar_one()
+                if newest > seen_revision_id:
+                    if recheck is None:
+                        raise _Newer(newest)  # leaves the transaction, rolled back: nothing written
+                    report = recheck(report)
             if sub is None:
                 sub = SubmissionRow(
                     submission_id=submission.submission_id, stage=submission.stage, latest_revision=0,
@@ -175,7 +252,7 @@ class Store:
             s.add(AuditRow(at=now, actor=actor, action="screening.recorded", subject=submission.submission_id,
                            detail={"revision": revision_no, "status": report.status,
                                    "codes": sorted({f.code for f in report.findings})}))
-        return revision_no
+        return Recorded(revision=revision_no, report=report)
 
     def latest_report(self, submission_id: str) -> dict:
         with self.Session() as s:
@@ -246,7 +323,7 @@ class Store:
             return s.execute(select(func.coalesce(func.max(RevisionRow.id), 0))).scalar_one()
 
     # ---------------------------------------------------------------- decisions
-    def record_decision(self, submission_id: str, decision: Decision, *, actor: str) -> dict:
+    def record_decision(self, submission_id: str, decision: Decision, *, actor: str, client: str | None = None) -> dict:
         now = _now()
         with self.Session.begin() as s:
             sub = s.execute(
@@ -274,7 +351,7 @@ class Store:
                 sub.updated_at = now
             s.add(AuditRow(at=now, actor=actor, action="decision.recorded", subject=submission_id,
                            detail={"decision_id": row.id, "revision": number, "decision": decision.decision,
-                                   "supersedes": previous}))
+                                   "supersedes": previous}, client=client))
             return _decision_dict(row, submission_id, number)
 
     def decisions(self, submission_id: str | None = None, *, since_id: int = 0, limit: int = 100_000) -> list[dict]:
@@ -291,7 +368,21 @@ class Store:
     def queue(self, *, stage: str | None = None, code: str | None = None, min_age_days: float | None = None,
               max_age_days: float | None = None, limit: int = 50, offset: int = 0,
               now: datetime | None = None) -> tuple[int, list[dict]]:
+        total, items, _ = self.queue_page(stage=stage, code=code, min_age_days=min_age_days,
+                                          max_age_days=max_age_days, limit=limit, offset=offset, now=now)
+        return total, items
+
+    def queue_page(self, *, stage: str | None = None, code: str | None = None, min_age_days: float | None = None,
+                   max_age_days: float | None = None, limit: int = 50, offset: int = 0, cursor: str | None = None,
+                   now: datetime | None = None) -> tuple[int, list[dict], str | None]:
+        """(total, items, the cursor of the next page or None). With ``cursor`` the page starts
+        after the item it names (keyset: the database seeks, it skips nothing); the cursor
+        carries the time its first page was ordered at, so the order holds across pages."""
+        after = _read_cursor(cursor) if cursor else None
+        if after is not None:
+            now = after["now"]
         now = (now or _now()).astimezone(timezone.utc)  # bound values too: SQLite compares wall times
+        score = _score_today_sql(now)
         conds = [SubmissionRow.open.is_(True)]
         if stage:
             conds.append(SubmissionRow.stage == stage)
@@ -310,17 +401,25 @@ class Store:
             ))
         with self.Session() as s:
             total = s.execute(select(func.count()).select_from(SubmissionRow).where(and_(*conds))).scalar_one()
-            rows = s.execute(
-                select(SubmissionRow, ReportRow.report)
-                .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
-                                        RevisionRow.revision == SubmissionRow.latest_revision))
-                .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
-                .where(and_(*conds))
-                .order_by(_score_today_sql(now).desc(), SubmissionRow.submitted_at, SubmissionRow.id)
-                .limit(limit).offset(offset)
-            ).all()
+            if after is not None:  # after (score, submitted_at, id) in the order below
+                conds.append(or_(score < after["s"],
+                                 and_(score == after["s"], SubmissionRow.submitted_at > after["t"]),
+                                 and_(score == after["s"], SubmissionRow.submitted_at == after["t"],
+                                      SubmissionRow.id > after["i"])))
+            q = (select(SubmissionRow, ReportRow.report, score.label("score_now"))
+                 .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
+                                         RevisionRow.revision == SubmissionRow.latest_revision))
+                 .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
+                 .where(and_(*conds))
+                 .order_by(score.desc(), SubmissionRow.submitted_at, SubmissionRow.id)
+                 .limit(limit))
+            rows = s.execute(q.offset(offset) if offset and after is None else q).all()
+        nxt = None
+        if len(rows) == limit:
+            last, _, last_score = rows[-1]
+            nxt = _write_cursor(now, last_score, _aware(last.submitted_at), last.id)
         items = []
-        for sub, report in rows:
+        for sub, report, _ in rows:
             findings = report.get("findings", [])
             submitted = _aware(sub.submitted_at)
             items.append({
@@ -331,7 +430,7 @@ class Store:
                 "codes": sorted({f["code"] for f in findings if f.get("severity") != "info"}),
                 "status": report.get("status"),
             })
-        return total, items
+        return total, items, nxt
 
     def names(self, submission_ids: list[str]) -> dict[str, dict[str, str]]:
         """{id: {"entity": 单位名称, "product": 产品名称}} from each submission's latest revision, in one
@@ -361,27 +460,60 @@ class Store:
         return out
 
     # ---------------------------------------------------------------- API keys
-    def create_api_key(self, name: str, *, actor: str) -> str:
+    def create_api_key(self, name: str, *, actor: str, scopes: Sequence[str] = PIPELINE_SCOPES,
+                       expires_at: datetime | None = None) -> str:
         """A new key; only its SHA-256 is stored (keys are 256-bit random, so no KDF is needed)."""
         token = KEY_PREFIX + secrets.token_urlsafe(32)
         with self.Session.begin() as s:
-            s.add(ApiKeyRow(name=name, prefix=token[:12], key_hash=_sha(token), created_at=_now()))
-            s.add(AuditRow(at=_now(), actor=actor, action="api_key.created", subject=name, detail={"prefix": token[:12]}))
+            self._add_key(s, token, name, scopes, expires_at, actor)
         return token
 
-    def verify_api_key(self, token: str) -> ApiKey | None:
+    def create_bootstrap_key(self, *, actor: str) -> str | None:
+        """The first start's key, made once per database however many processes start together:
+        the marker's primary key lets one of them win; the others get None."""
+        token = KEY_PREFIX + secrets.token_urlsafe(32)
+        try:
+            with self.Session.begin() as s:
+                s.add(OnceMarkerRow(name="bootstrap_api_key", at=_now()))
+                s.flush()  # the losing process stops here, before it adds a key
+                if s.execute(select(func.count()).select_from(ApiKeyRow)).scalar_one():
+                    return None  # keys were made by hand before this database's first serve
+                self._add_key(s, token, "bootstrap", PIPELINE_SCOPES, None, actor)
+        except IntegrityError:
+            return None
+        return token
+
+    def _add_key(self, s, token: str, name: str, scopes: Sequence[str], expires_at: datetime | None,
+                 actor: str) -> None:
+        unknown = [x for x in scopes if x not in SCOPES]
+        if unknown or not scopes:
+            raise InvalidInput(f"scopes are some of {', '.join(SCOPES)}", field="scopes")
+        if expires_at is not None and expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=timezone.utc)
+        ordered = " ".join(x for x in SCOPES if x in scopes)
+        s.add(ApiKeyRow(name=name, prefix=token[:12], key_hash=_sha(token), created_at=_now(), scopes=ordered,
+                        expires_at=expires_at))
+        s.add(AuditRow(at=_now(), actor=actor, action="api_key.created", subject=name,
+                       detail={"prefix": token[:12], "scopes": ordered,
+                               "expires_at": expires_at.isoformat() if expires_at else None}))
+
+    def verify_api_key(self, token: str, *, now: datetime | None = None) -> ApiKey | None:
+        """The key, when it is known, not revoked and not expired."""
         if not token.startswith(KEY_PREFIX) or len(token) > 100:
             return None
         with self.Session() as s:
             row = s.execute(select(ApiKeyRow).where(ApiKeyRow.key_hash == _sha(token))).scalar_one_or_none()
         if row is None or row.revoked_at is not None:
             return None
-        return ApiKey(row.id, row.name, row.prefix, row.created_at, row.revoked_at)
+        key = _key(row)
+        if key.expires_at is not None and key.expires_at <= (now or _now()):
+            return None
+        return key
 
     def list_api_keys(self) -> list[ApiKey]:
         with self.Session() as s:
             rows = s.execute(select(ApiKeyRow).order_by(ApiKeyRow.id)).scalars().all()
-        return [ApiKey(r.id, r.name, r.prefix, r.created_at, r.revoked_at) for r in rows]
+        return [_key(r) for r in rows]
 
     def revoke_api_key(self, prefix: str, *, actor: str) -> int:
         with self.Session.begin() as s:
@@ -393,31 +525,42 @@ class Store:
         return n
 
     # ---------------------------------------------------------------- verified codes
-    def mark_code_verified(self, uscc: str, *, actor: str, note: str | None = None) -> None:
+    def mark_code_verified(self, uscc: str, *, actor: str, note: str | None = None, client: str | None = None) -> None:
         uscc = uscc.strip().upper()
         if len(uscc) != 18:
             raise InvalidInput("a USCC has 18 characters", field="uscc")
         with self.Session.begin() as s:
             if s.get(VerifiedCodeRow, uscc) is None:
                 s.add(VerifiedCodeRow(uscc=uscc, verified_by=actor, note=note, created_at=_now()))
-            s.add(AuditRow(at=_now(), actor=actor, action="uscc.verified", subject=uscc, detail={"note": note}))
+            s.add(AuditRow(at=_now(), actor=actor, action="uscc.verified", subject=uscc, detail={"note": note},
+                           client=client))
 
     def is_code_verified(self, uscc: str) -> bool:
         with self.Session() as s:
             return s.get(VerifiedCodeRow, uscc.strip().upper()) is not None
 
     # ---------------------------------------------------------------- audit
-    def audit(self, actor: str, action: str, subject: str | None = None, detail: dict | None = None) -> None:
+    def audit(self, actor: str, action: str, subject: str | None = None, detail: dict | None = None, *,
+              client: str | None = None) -> None:
         with self.Session.begin() as s:
-            s.add(AuditRow(at=_now(), actor=actor, action=action, subject=subject, detail=detail or {}))
+            s.add(AuditRow(at=_now(), actor=actor, action=action, subject=subject, detail=detail or {},
+                           client=client))
 
-    def audit_log(self, subject: str | None = None, limit: int = 100) -> list[dict]:
+    def audit_log(self, subject: str | None = None, limit: int = 100, *, before_id: int | None = None,
+                  action: str | None = None, actor: str | None = None) -> list[dict]:
+        """Newest first; ``before_id`` pages on by id (keyset: no OFFSET)."""
         with self.Session() as s:
             q = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
             if subject is not None:
                 q = q.where(AuditRow.subject == subject)
-            return [{"at": _aware(r.at).isoformat(), "actor": r.actor, "action": r.action, "subject": r.subject,
-                     "detail": r.detail} for r in s.execute(q).scalars()]
+            if before_id is not None:
+                q = q.where(AuditRow.id < before_id)
+            if action is not None:
+                q = q.where(AuditRow.action == action)
+            if actor is not None:
+                q = q.where(AuditRow.actor == actor)
+            return [{"id": r.id, "at": _aware(r.at).isoformat(), "actor": r.actor, "action": r.action,
+                     "subject": r.subject, "detail": r.detail, "client": r.client} for r in s.execute(q).scalars()]
 
     def iter_reports(self, batch: int = 1000) -> Iterator[tuple[str, int, dict]]:
         """(submission_id, revision, report) of every stored report, oldest first."""
@@ -498,6 +641,24 @@ def _priority_today(stored: dict, sub: SubmissionRow, now: datetime) -> dict:
         reasons.append("TIME_PRESSURE")
     out["reasons"] = reasons
     return out
+
+
+def _write_cursor(now: datetime, score: float, submitted_at: datetime, pk: int) -> str:
+    body = json.dumps({"now": now.isoformat(), "s": score, "t": submitted_at.astimezone(timezone.utc).isoformat(),
+                       "i": pk}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str) -> dict:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        out = {"now": datetime.fromisoformat(raw["now"]), "s": float(raw["s"]), "i": int(raw["i"]),
+               "t": datetime.fromisoformat(raw["t"]).astimezone(timezone.utc)}
+        if out["now"].tzinfo is None or not math.isfinite(out["s"]) or not 0 <= out["i"] < 2**62:
+            raise ValueError("out of range")
+        return out
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
+        raise InvalidInput("not a cursor this service gave out; start from the first page", field="cursor") from None
 
 
 def _days(n: float) -> timedelta:

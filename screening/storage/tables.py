@@ -125,6 +125,8 @@ class ApiKeyRow(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    scopes: Mapped[str] = mapped_column(String(128), default="screen read")  # space-separated
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class VerifiedCodeRow(Base):
@@ -146,3 +148,27 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str | None] = mapped_column(String(128), nullable=True)
     detail: Mapped[dict] = mapped_column(JSONType)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the caller's address, when known
+
+
+class SignInAttemptRow(Base):
+    """One sign-in attempt, written (and committed) before the password is checked: the count
+    of recent attempts is what the lockout reads, in every process alike."""
+
+    __tablename__ = "sign_in_attempts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+    __table_args__ = (Index("ix_sign_in_attempts_username_at", "username", "at"),
+                      Index("ix_sign_in_attempts_client_at", "client", "at"))
+
+
+class OnceMarkerRow(Base):
+    """Something done once per database; its primary key settles a race between processes."""
+
+    __tablename__ = "once_markers"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -40,7 +40,11 @@ def app(settings, store, text_screener):
 
 @pytest.fixture
 def api_key(store) -> str:
-    return store.create_api_key("tests", actor="tests")
+    """A key allowed everything, reviewers' actions included (tests/api/test_key_scopes.py
+    covers what a pipeline key may not do)."""
+    from screening.storage.store import SCOPES
+
+    return store.create_api_key("tests", actor="tests", scopes=SCOPES)
 
 
 @pytest.fixture

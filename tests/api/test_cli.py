@@ -117,3 +117,15 @@ def test_read_prints_the_fields_of_one_document(tmp_path, capsys):
     assert len(out["uscc"]["box"]) == 4 and out["uscc_status"] == "ok"  # a clean page reads without correction
     assert main(["read", "licence", str(tmp_path / "missing.png")]) == 2
     assert "image" in capsys.readouterr().err
+
+
+def test_keys_create_with_scopes_and_an_expiry(cli_env, capsys):
+    assert main(["keys", "create", "desk-zhang", "--scope", "read", "--scope", "decisions",
+                 "--expires-days", "30"]) == 0
+    key = _store().verify_api_key(capsys.readouterr().out.strip())
+    assert key.scopes == ("read", "decisions") and key.expires_at is not None
+    assert main(["keys", "create", "pipeline"]) == 0
+    assert _store().verify_api_key(capsys.readouterr().out.strip()).scopes == ("screen", "read")
+    assert main(["keys", "list"]) == 0
+    assert "scopes: read decisions" in capsys.readouterr().out
+    assert main(["keys", "create", "x", "--expires-days", "-1"]) == 2

@@ -95,7 +95,28 @@ def test_the_cookie_flags(app, users):
     set_cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("prescreen_session=")]
     assert len(set_cookie) == 1
     flags = set_cookie[0].lower()
-    assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags and "max-age=43200" in flags
+    assert "httponly" in flags and "samesite=strict" in flags and "path=/" in flags and "max-age=43200" in flags
+    assert "secure" not in flags  # plain HTTP on loopback
+
+
+def test_secure_cookies_behind_tls_is_a_setting(app):
+    """TLS ends at a proxy in front: the app sees plain HTTP, and the setting makes cookies Secure."""
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from api.web.auth import set_session_cookie
+
+    scope = {"type": "http", "scheme": "http", "method": "GET", "path": "/login", "headers": [], "app": app,
+             "server": ("prescreen.example", 80), "query_string": b""}
+
+    def flags() -> str:
+        response = Response()
+        set_session_cookie(response, "token", Request(scope))
+        return response.headers["set-cookie"].lower()
+
+    assert "secure" not in flags()
+    app.state.settings = app.state.settings.model_copy(update={"secure_cookies": True})
+    assert "; secure" in flags() and "samesite=strict" in flags() and "httponly" in flags()
 
 
 def test_wrong_passwords_unknown_users_and_disabled_accounts_do_not_sign_in(web, users):

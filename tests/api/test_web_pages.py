@@ -93,7 +93,9 @@ def test_the_submission_page_shows_findings_evidence_duplicates_and_history(web,
     assert html.count('<rect class="box read"') == 3
     # duplicates side by side with the other filing's form
     assert f'href="/submissions/{seeded["other"]}"' in html
-    assert f"/submissions/{seeded['other']}/files/photo.jpg?rev=1" in html
+    other = store.revision(seeded["other"])
+    sha = next(f["sha256"] for f in other.files if f["name"] == "photo.jpg")
+    assert f"/submissions/{seeded['other']}/files/{sha}?rev=1" in html  # by content hash, never the name
     # reason codes pre-filled from the non-info findings
     checked = re.findall(r'name="reason_codes" value="(\w+)" checked', html)
     assert checked == ["LICENCE_USCC_MISMATCH", "DUPLICATE_FILING", "NAME_BRAND", "NAME_ADJECTIVE"]
