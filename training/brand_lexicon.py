@@ -33,8 +33,9 @@ import numpy as np
 
 from models.base import Manifest
 from models.brand_lexicon import BrandLexicon, company_core
+from screening.settings import realdata_dir
 
-from .text_vocab import RealVocab, default_realdata_dir, strip_parenthetical
+from .text_vocab import RealVocab, strip_parenthetical
 
 HELP = "build the brand dictionary with its learned common-word filter (models/weights/brand-lexicon)"
 VERSION = "2026.12.1"
@@ -74,7 +75,7 @@ def features(entry: str, jd: dict, char_freq: Counter, last_freq: Counter, total
 
 
 def build(root: Path | None = None, seed: int = 5) -> tuple[BrandLexicon, dict]:
-    root = Path(root) if root else default_realdata_dir()
+    root = Path(root) if root else realdata_dir()
     vocab = RealVocab.load(root)
     raw = (root / "brands" / "shibing624_companynameparser_brand.txt").read_text(encoding="utf-8-sig").splitlines()
     entries = sorted({e.strip() for e in raw if _HAN.match(e.strip()) or _LATIN.match(e.strip())})
@@ -152,8 +153,9 @@ filter and scored (training/brand_lexicon.py).
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--realdata", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=Path("models/weights/brand-lexicon"))
+    parser.add_argument("--realdata", type=Path, default=None, help="real data folder (default: the realdata setting)")
+    parser.add_argument("--out", type=Path, default=Path("models/weights/brand-lexicon"),
+                        help="folder the dictionary is written to (default: the shipped models/weights/brand-lexicon)")
 
 
 def run(args: argparse.Namespace) -> int:
