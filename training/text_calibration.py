@@ -18,7 +18,8 @@ import numpy as np
 
 from models.base import Manifest
 from models.text_calibration import TextCalibration, evidence_kind
-from models.text_screener import TextScreener
+
+# models.text_screener (torch) is imported where the screener is loaded: `--help` stays instant
 
 HELP = "fit the NAME_* confidence calibration and thresholds on the real development half"
 VERSION = "2026.12.1"
@@ -95,11 +96,13 @@ def build(screener: TextScreener, dev_items: list[dict], data_hash: str) -> tupl
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models", type=Path, default=None, help="model directory (default: the committed weights)")
-    parser.add_argument("--out", type=Path, default=Path("models/weights/text-calibration"))
+    parser.add_argument("--out", type=Path, default=Path("models/weights/text-calibration"),
+                        help="folder the calibration is written to (default: the shipped models/weights/text-calibration)")
 
 
 def run(args: argparse.Namespace) -> int:
     from eval.text_real_data import DATA_DIR, load
+    from models.text_screener import TextScreener
 
     screener = TextScreener.load(args.models) if args.models else TextScreener.load_default()
     dev = load("dev")
