@@ -84,8 +84,9 @@ def _calibrated(cal: TextCalibration, kind: str, raw: float) -> float:
     return raw if m is None else float(np.interp(raw, m[0], m[1]))
 
 
-def build(screener: TextScreener, dev_items: list[dict], data_hash: str) -> tuple[TextCalibration, dict]:
-    points = raw_findings(screener, dev_items)
+def build(screener: TextScreener, dev_items: list[dict], data_hash: str,
+          points: list[tuple[str, str, float, bool]] | None = None) -> tuple[TextCalibration, dict]:
+    points = raw_findings(screener, dev_items) if points is None else points
     maps, thresholds, report = fit(points)
     manifest = Manifest(name="text-calibration", version=VERSION, kind=TextCalibration.kind, data_hash=data_hash,
                         recipe={"fitted_on": "eval/data/text_real/dev.jsonl", "method": "isotonic per code and evidence kind",
@@ -98,15 +99,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models", type=Path, default=None, help="model directory (default: the committed weights)")
     parser.add_argument("--out", type=Path, default=Path("models/weights/text-calibration"),
                         help="folder the calibration is written to (default: the shipped models/weights/text-calibration)")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help="write the reliability plot (PNG) here instead of reliability.png beside the calibration; "
+                             "card.md, with the reliability table, is always written beside it")
+    parser.add_argument("--plot-only", action="store_true",
+                        help="draw the reliability plot and card of the calibration already in --out without refitting it "
+                             "(its manifest then lists their hashes; the maps and thresholds are untouched)")
 
 
 def run(args: argparse.Namespace) -> int:
     from eval.text_real_data import DATA_DIR, load
     from models.text_screener import TextScreener
 
+    from .text_calibration_plot import write as write_reliability
+
     screener = TextScreener.load(args.models) if args.models else TextScreener.load_default()
     dev = load("dev")
-    cal, report = build(screener, dev, hashlib.sha256((DATA_DIR / "dev.jsonl").read_bytes()).hexdigest())
+    points = raw_findings(screener, dev)
+    if args.plot_only:
+        cal = TextCalibration.load(args.out)
+        rel = write_reliability(args.out, points, cal, args.plot)
+        cal.manifest.write(args.out)  # the new files' hashes, or the next load refuses the folder
+        print(f"reliability: ECE {rel['ece']} calibrated, {rel['ece_raw']} raw, {rel['findings']} findings")
+        return 0
+    cal, report = build(screener, dev, hashlib.sha256((DATA_DIR / "dev.jsonl").read_bytes()).hexdigest(), points)
+    # the plot and card first: saving the calibration then lists their hashes in its manifest too
+    write_reliability(args.out, points, cal, args.plot)
     cal.save(args.out)
     for code, r in report.items():
         print(f"{code:24s} threshold {cal.thresholds[code]:.3f}  {r}")
