@@ -102,13 +102,20 @@ def models_in_service(root: Path) -> list[dict]:
             version = registry.in_service(name)
             if version is None:
                 continue
-            manifest = Manifest.read(registry.path(name, version))
+            directory = registry.path(name, version)
+            manifest = Manifest.read(directory)
         except (OSError, ValueError, KeyError, NotFound):  # a damaged alias or manifest: shown as absent, not a 500
             continue
         metrics = manifest.metrics or {}
+        builtin = registry.serving(name) is None
+        card = next((directory / n for n in CARD_NAMES if (directory / n).is_file()), None)
         rows.append({"name": name, "label": MODEL_ZH.get(name, name), "version": version,
-                     "builtin": registry.serving(name) is None, "data_hash": manifest.data_hash,
-                     "figures": _figures(metrics)[:MAX_FIGURES], "metrics": metrics})
+                     "builtin": builtin, "data_hash": manifest.data_hash,
+                     "figures": _figures(metrics)[:MAX_FIGURES], "metrics": metrics,
+                     # a promoted version's card and plots are in the registry's list below already
+                     "card": card.read_text(encoding="utf-8", errors="replace")[:20_000] if builtin and card else None,
+                     "plots": [f"/models/shipped/{name}/{p.name}" for p in sorted(directory.iterdir())
+                               if builtin and p.suffix.lower() in PLOT_SUFFIXES and p.is_file()]})
     return rows
 
 
@@ -168,6 +175,23 @@ def registry_file(request: Request, path: str, session: SignedIn = Depends(scien
     mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     return Response(target.read_bytes(), media_type=mime,
                     headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
+
+
+@router.get("/models/shipped/{name}/{filename}")
+def shipped_file(request: Request, name: str, filename: str, session: SignedIn = Depends(scientist)) -> Response:
+    """A plot shipped beside a built-in model (models/weights/<name>/), e.g. the calibration's reliability."""
+    from models.registry import Registry
+
+    try:
+        builtin = Registry(request.app.state.settings.registry_dir).builtin(name)
+    except NotFound:
+        builtin = None
+    target = builtin.path / filename if builtin is not None else None
+    if (target is None or target.resolve().parent != builtin.path.resolve() or target.suffix.lower() not in PLOT_SUFFIXES
+            or not target.is_file()):
+        return Response("未找到该文件", status_code=404, media_type="text/plain; charset=utf-8")
+    return Response(target.read_bytes(), media_type=mimetypes.guess_type(target.name)[0] or "application/octet-stream",
+                    headers={"X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/admin/users")

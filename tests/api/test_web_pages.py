@@ -305,6 +305,14 @@ def test_the_models_page_lists_every_model_in_service_with_the_built_in_ones(app
             if manifest.data_hash:
                 assert manifest.data_hash[:12] in row, name
         assert "重复申报判定模型" in table and "名称问题置信度校准" in table  # Chinese labels
+        calibration = next(r for r in table.split("<tr>") if "<code>text-calibration</code>" in r)
+        assert "名称问题置信度校准" in calibration and "| 0.9–1.0 |" in calibration  # its card, with the reliability table
+        plot = "/models/shipped/text-calibration/reliability.png"
+        assert f'src="{plot}"' in calibration
+        got = c.get(plot)
+        assert got.status_code == 200 and got.content[:4] == b"\x89PNG"
+        assert c.get("/models/shipped/text-calibration/manifest.json").status_code == 404
+        assert c.get("/models/shipped/text-calibration/..%2F..%2Fregistry.py").status_code == 404
         tagger = next(r for r in table.split("<tr>") if "<code>name-tagger</code>" in r)
         assert "span_f1_dev.BRAND <b>" in tagger and "fixed.dev" not in tagger.split("全部指标")[0]
 
