@@ -20,9 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from models.text_screener import TextScreener
-from training.text_eval import measure
 from training.text_vocab import RealVocab
+
+# the screener and the measuring code import torch: imported where used, so `--help` is instant
 
 HELP = "evaluate the product-text screening (held-out generated set and real slices)"
 TARGETS = {"macro_f1": 0.92, "min_code_f1": 0.85, "jd_brand_recall": 0.90, "patent_title_recall": 0.98,
@@ -45,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from models.text_screener import TextScreener
+
     screener = TextScreener.load(args.models) if args.models else TextScreener.load_default()
     if args.real:
         return run_real(screener, args)
@@ -77,6 +79,8 @@ def run_real(screener: TextScreener, args: argparse.Namespace) -> int:
 
 
 def evaluate(screener: TextScreener, vocab: RealVocab, *, n: int = 4000, seed: int = 2026) -> dict:
+    from training.text_eval import measure
+
     res = measure(screener, vocab, n=n, seed=seed)
     examples = res.pop("examples")
     res["speed"] = speed(screener, examples[:200])

@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from .codes import CODES, severity_of, title_of
 from .contract import DuplicateRef, Finding, Priority, Report, Submission
@@ -71,7 +71,21 @@ class Resources:
     verified_codes: Any = None  # callable(uscc) -> bool: codes a reviewer marked as verified
     filed_records: Any = None  # screening.storage.filed.FiledRecords: what annual updates and revocations refer to
     patent_register: Any = None  # screening.storage.register.PatentRegisterStore: .snapshot(), .lookup(numbers)
-    model_versions: dict[str, str] = field(default_factory=dict)
+    model_versions: dict[str, str] = field(default_factory=dict)  # key -> version at start-up
+
+    # the key a slot's version is shown under, where it differs from the slot (one key per model)
+    VERSION_KEYS: ClassVar[dict[str, str]] = {"prioritizer": "priority"}
+
+    def live_versions(self) -> dict[str, str]:
+        """Each loaded resource's version as it answers now: the served models (pair scorer, text
+        feedback, priority) swap on a promotion or rollback without a restart, so the start-up
+        ``model_versions`` would name a model that no longer answers."""
+        slots = {key: slot for slot, key in self.VERSION_KEYS.items()}
+        out = {}
+        for key, loaded in self.model_versions.items():
+            obj = getattr(self, slots.get(key, key), None)
+            out[key] = getattr(obj, "version", loaded) if obj is not None else loaded
+        return out
 
 
 @dataclass
@@ -189,7 +203,7 @@ class Pipeline:
             findings=findings,
             extracted=ctx.extracted,
             duplicates=ctx.duplicates,
-            models={**self.resources.model_versions, "priority": prioritizer.version},
+            models={**self.resources.live_versions(), "priority": prioritizer.version},
             timings_ms={k: round(v, 2) for k, v in timings.items()},
         )
 

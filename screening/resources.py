@@ -64,18 +64,12 @@ def load_resources(settings: Settings, store: Store | None, *, ocr: bool | None 
     return res, status
 
 
-# the name a slot's version is shown under, where it differs from the slot (one key per model)
-VERSION_KEYS = {"prioritizer": "priority"}
-_SLOTS = {key: slot for slot, key in VERSION_KEYS.items()}
+VERSION_KEYS = Resources.VERSION_KEYS
 
 
 def live_versions(res: Resources) -> dict[str, str]:
     """Each loaded resource's version as it answers now (a promotion or rollback shows at once)."""
-    out = {}
-    for key, loaded in res.model_versions.items():
-        obj = getattr(res, _SLOTS.get(key, key), None)
-        out[key] = getattr(obj, "version", loaded) if obj is not None else loaded
-    return out
+    return res.live_versions()
 
 
 def _loaders(settings: Settings, store: Store | None, with_ocr: bool):

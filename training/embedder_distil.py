@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
+# torch is imported by the functions that train: `prescreen train embedder-distil --help` stays instant
 from models.embedder import WEIGHTS_ROOT, SentenceEmbedder
 
 from .text_data import QUALIFIERS
@@ -39,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import torch
+
     torch.set_num_threads(1)
     vocab = RealVocab.load(args.realdata)
     teacher = SentenceEmbedder.load(WEIGHTS_ROOT / "sentence-embedder")
@@ -63,6 +65,7 @@ def corpus(vocab: RealVocab, split: str, n: int, seed: int = 0) -> list[str]:
 
 def distil(teacher: SentenceEmbedder, texts: list[str], out: Path, *, epochs: int = 2, hidden: int = 192,
            layers: int = 3, batch_size: int = 64) -> SentenceEmbedder:
+    import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer import modules as models
     from transformers import BertConfig, BertModel, BertTokenizer

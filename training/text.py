@@ -19,19 +19,15 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from models.base import Manifest, sha256_rows
-from models.embedder import SentenceEmbedder
-from models.name_tagger import NameTagger
-from models.text_features import intro_features, model_entry_features, name_features, pair_features
-from models.text_heads import HeadSpec, TextHeads
-from models.text_screener import NAME_HEAD_CODES
 
 from .text_data import NameExample, compose_names, real_patent_example
 from .text_forms import INTRO_CLASSES, FormComposer
-from .text_tagger import span_accuracy, train_tagger
 from .text_vocab import RealVocab
+
+# torch and the models built on it are imported in the functions that train: they take seconds
+# to import, and `prescreen train text --help` imports this module for its options
 
 HELP = "train the product-text models (name tagger, sentence heads) from ../shared/realdata"
 
@@ -80,7 +76,11 @@ def train_text(realdata, registry, *, seed: int | None = None, scale: float = 1.
                recipe: dict | None = None) -> dict:
     """Train both text models, register them as candidates; returns what the command prints.
     ``recipe`` replaces ``scaled(RECIPE, scale)`` (tests train a tiny configuration)."""
+    import torch
+
     from models.base import new_version
+    from models.embedder import SentenceEmbedder
+    from models.name_tagger import NameTagger
 
     torch.set_num_threads(1)  # the 2 cores are shared: two threads thrash rather than help
     vocab = RealVocab.load(realdata)
@@ -147,6 +147,8 @@ def scaled(recipe: dict, scale: float) -> dict:
 
 
 def build_tagger(vocab: RealVocab, recipe: dict, version: str) -> NameTagger:
+    from .text_tagger import span_accuracy, train_tagger
+
     r = recipe["tagger"]
     examples = compose_names(vocab, "train", r["names"], seed=r["seed"], titles=r["titles"], jd_repeat=r["jd_repeat"],
                              clean_share=r.get("clean_share", 0.4))
@@ -160,6 +162,8 @@ def build_tagger(vocab: RealVocab, recipe: dict, version: str) -> NameTagger:
 
 
 def name_matrix(names, tagger: NameTagger, embedder: SentenceEmbedder) -> np.ndarray:
+    from models.text_features import name_features
+
     spans = []
     for i in range(0, len(names), 256):
         spans += tagger.tag(names[i : i + 256])
@@ -168,6 +172,10 @@ def name_matrix(names, tagger: NameTagger, embedder: SentenceEmbedder) -> np.nda
 
 
 def build_heads(vocab: RealVocab, tagger: NameTagger, embedder: SentenceEmbedder, recipe: dict, version: str) -> TextHeads:
+    from models.text_features import intro_features, model_entry_features, pair_features
+    from models.text_heads import HeadSpec, TextHeads
+    from models.text_screener import NAME_HEAD_CODES
+
     r = recipe["heads"]
     seed = r["seed"]
     names = [e for e in compose_names(vocab, "train", r["names"] + r["dev_names"], seed=seed) if not e.tagger_only]

@@ -18,7 +18,8 @@ import numpy as np
 
 from models.base import Manifest, new_version
 from models.text_calibration import TextCalibration, evidence_kind
-from models.text_screener import TextScreener
+
+# models.text_screener (torch) is imported where the screener is loaded: `--help` stays instant
 
 HELP = "fit the NAME_* confidence calibration and thresholds on the real development half"
 PRECISION = 0.95
@@ -82,8 +83,9 @@ def _calibrated(cal: TextCalibration, kind: str, raw: float) -> float:
     return raw if m is None else float(np.interp(raw, m[0], m[1]))
 
 
-def build(screener: TextScreener, dev_items: list[dict], data_hash: str) -> tuple[TextCalibration, dict]:
-    points = raw_findings(screener, dev_items)
+def build(screener: TextScreener, dev_items: list[dict], data_hash: str,
+          points: list[tuple[str, str, float, bool]] | None = None) -> tuple[TextCalibration, dict]:
+    points = raw_findings(screener, dev_items) if points is None else points
     maps, thresholds, report = fit(points)
     manifest = Manifest(name="text-calibration", version=new_version(data_hash), kind=TextCalibration.kind, data_hash=data_hash,
                         recipe={"fitted_on": "eval/data/text_real/dev.jsonl", "method": "isotonic per code and evidence kind",
@@ -97,13 +99,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="also write a copy here (the calibration is registered as a candidate in the data "
                              "directory's registry either way; models/weights/text-calibration replaces the shipped one)")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help="write the reliability plot (PNG) here instead of reliability.png beside the calibration; "
+                             "card.md, with the reliability table, is always written beside it")
+    parser.add_argument("--plot-only", action="store_true",
+                        help="draw the reliability plot and card of the calibration in --out (default: the shipped "
+                             "one) without refitting it (its manifest then lists their hashes; maps and thresholds untouched)")
 
 
 def run(args: argparse.Namespace) -> int:
     from eval.text_real_data import DATA_DIR, load
+    from models.text_screener import TextScreener
+
+    from .text_calibration_plot import write as write_reliability
 
     screener = TextScreener.load(args.models) if args.models else TextScreener.load_default()
     dev = load("dev")
+    points = raw_findings(screener, dev)
+    if args.plot_only:
+        from models.registry import SHIPPED
+
+        folder = args.out or SHIPPED / "text-calibration"
+        cal = TextCalibration.load(folder)
+        rel = write_reliability(folder, points, cal, args.plot)
+        cal.manifest.write(folder)  # the new files' hashes, or the next load refuses the folder
+        print(f"reliability: ECE {rel['ece']} calibrated, {rel['ece_raw']} raw, {rel['findings']} findings")
+        return 0
     import tempfile
 
     from models.registry import Registry
@@ -111,9 +132,11 @@ def run(args: argparse.Namespace) -> int:
 
     from .candidates import register_candidate
 
-    cal, report = build(screener, dev, hashlib.sha256((DATA_DIR / "dev.jsonl").read_bytes()).hexdigest())
+    cal, report = build(screener, dev, hashlib.sha256((DATA_DIR / "dev.jsonl").read_bytes()).hexdigest(), points)
     with tempfile.TemporaryDirectory(prefix="text-calibration-") as tmp:
-        row = register_candidate(Registry(get_settings().registry_dir), cal, Path(tmp), args.out)
+        # the plot and card go in before the weights are saved, so the manifest lists their hashes
+        row = register_candidate(Registry(get_settings().registry_dir), cal, Path(tmp), args.out,
+                                 extra=lambda folder: write_reliability(folder, points, cal, args.plot))
     for code, r in report.items():
         print(f"{code:24s} threshold {cal.thresholds[code]:.3f}  {r}")
     print(f"registered text-calibration {row['version']}: {row['promote']}")

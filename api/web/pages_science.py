@@ -80,6 +80,66 @@ def registry_state(root: Path) -> tuple[dict[str, str], dict[str, list[dict]]]:
     return serving, events
 
 
+MODEL_ZH = {"sentence-embedder": "句向量模型", "name-tagger": "产品名称标注模型", "text-heads": "文本分类头",
+            "brand-lexicon": "品牌词典", "text-calibration": "名称问题置信度校准", "text-feedback": "文本误报过滤",
+            "pair-scorer": "重复申报判定模型", "photo-kind": "照片类型识别", "priority": "审核优先级"}
+MAX_FIGURES = 12  # metrics shown inline per model; the rest are in the row's details
+
+
+def models_in_service(root: Path) -> list[dict]:
+    """Every model name with the version that answers now: the promoted one, else the built-in
+    version shipped in models/weights/ (which the registry's own listing does not show, being
+    never copied into it). One row each, with its data hash and figures."""
+    try:
+        from models.base import Manifest
+        from models.registry import Registry
+    except ImportError:
+        return []
+    registry = Registry(root)
+    rows = []
+    for name in registry.names():
+        try:
+            version = registry.in_service(name)
+            if version is None:
+                continue
+            directory = registry.path(name, version)
+            manifest = Manifest.read(directory)
+        except (OSError, ValueError, KeyError, NotFound):  # a damaged alias or manifest: shown as absent, not a 500
+            continue
+        metrics = manifest.metrics or {}
+        builtin = registry.serving(name) is None
+        card = next((directory / n for n in CARD_NAMES if (directory / n).is_file()), None)
+        rows.append({"name": name, "label": MODEL_ZH.get(name, name), "version": version,
+                     "builtin": builtin, "data_hash": manifest.data_hash,
+                     "figures": _figures(metrics)[:MAX_FIGURES], "metrics": metrics,
+                     # a promoted version's card and plots are in the registry's list below already
+                     "card": card.read_text(encoding="utf-8", errors="replace")[:20_000] if builtin and card else None,
+                     "plots": [f"/models/shipped/{name}/{p.name}" for p in sorted(directory.iterdir())
+                               if builtin and p.suffix.lower() in PLOT_SUFFIXES and p.is_file()]})
+    return rows
+
+
+def _figures(metrics: dict) -> list[tuple[str, object]]:
+    """The manifest's figures; those under "fixed" (the same, keyed by evaluation set for the
+    promotion gate) only when there are no others."""
+    top = _numbers({k: v for k, v in metrics.items() if k != "fixed"})
+    return top or _numbers(metrics.get("fixed") or {})
+
+
+def _numbers(metrics: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """The numeric values, nested keys joined by '.' (set hashes and the promotion gate's
+    directions are not figures)."""
+    out = []
+    for key, value in metrics.items():
+        if key in ("gate", "hash", "promote_when", "compared_with"):
+            continue
+        if isinstance(value, dict):
+            out += _numbers(value, f"{prefix}{key}.")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append((f"{prefix}{key}", value))
+    return out
+
+
 def _manifests(root: Path, max_depth: int) -> list[Path]:
     found = []
     for depth in range(1, max_depth + 1):
@@ -90,7 +150,7 @@ def _manifests(root: Path, max_depth: int) -> list[Path]:
 @router.get("/models")
 def models_page(request: Request, session: SignedIn = Depends(scientist)) -> Response:
     state = request.app.state
-    in_service = dict(state.service.pipeline.resources.model_versions)
+    in_service = state.service.pipeline.resources.live_versions()  # what answers now (promotions swap)
     root = Path(state.settings.registry_dir)
     decisions = state.store.decisions()
     rates = present.false_positive_rates(decisions)
@@ -100,7 +160,7 @@ def models_page(request: Request, session: SignedIn = Depends(scientist)) -> Res
         e["promoted"] = serving.get(e["path"].split("/")[0]) == e["version"]
     entries.sort(key=lambda e: (not (e["in_service"] or e["promoted"]), e["name"], str(e["created_at"] or "")))
     return render(request, "models.html", {
-        "in_service": in_service, "failed": dict(getattr(state.load_report, "failed", {}) or {}),
+        "in_service": in_service, "models": models_in_service(root), "failed": dict(getattr(state.load_report, "failed", {}) or {}),
         "registry_root": str(root), "entries": entries, "rates": rates, "serving": serving, "events": events,
         "n_decisions": len(decisions), "n_feedback": sum(r["n"] for r in rates),
     })
@@ -115,6 +175,23 @@ def registry_file(request: Request, path: str, session: SignedIn = Depends(scien
     mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     return Response(target.read_bytes(), media_type=mime,
                     headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
+
+
+@router.get("/models/shipped/{name}/{filename}")
+def shipped_file(request: Request, name: str, filename: str, session: SignedIn = Depends(scientist)) -> Response:
+    """A plot shipped beside a built-in model (models/weights/<name>/), e.g. the calibration's reliability."""
+    from models.registry import Registry
+
+    try:
+        builtin = Registry(request.app.state.settings.registry_dir).builtin(name)
+    except NotFound:
+        builtin = None
+    target = builtin.path / filename if builtin is not None else None
+    if (target is None or target.resolve().parent != builtin.path.resolve() or target.suffix.lower() not in PLOT_SUFFIXES
+            or not target.is_file()):
+        return Response("未找到该文件", status_code=404, media_type="text/plain; charset=utf-8")
+    return Response(target.read_bytes(), media_type=mimetypes.guess_type(target.name)[0] or "application/octet-stream",
+                    headers={"X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/admin/users")

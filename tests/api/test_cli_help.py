@@ -74,3 +74,24 @@ def test_train_help_lists_each_command_with_its_help(capsys):
     for name in ("duplicates", "embedder-distil", "priority", "text", "text-feedback"):
         assert f"    {name}" in out
     assert "never written into models/weights/" in " ".join(out.split())
+
+
+def test_each_train_and_eval_module_help_imports_no_torch():
+    """`prescreen train text --help` took ~15 s importing torch for its options: every module's
+    own --help builds its options without the models (they are imported where they are used)."""
+    argvs = [[command, name, "--help"] for package, command in (("training", "train"), ("eval", "eval"))
+             for name in _commands(package)]
+    probe = ("import json, sys, time\n"
+             "from api.cli import build_parser\n"
+             "out = {}\n"
+             f"for argv in {argvs!r}:\n"
+             "    t = time.perf_counter()\n"
+             "    build_parser(argv)\n"
+             "    out[' '.join(argv)] = [round(time.perf_counter() - t, 2), 'torch' in sys.modules]\n"
+             "print(json.dumps(out))\n")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    result = json.loads(out.stdout)
+    assert "train text --help" in result and "train text-calibration --help" in result
+    assert [argv for argv, (_, torch) in result.items() if torch] == []
+    assert sum(s for s, _ in result.values()) < 5.0  # 5-6 s for each torch module alone before

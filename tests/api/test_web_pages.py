@@ -284,6 +284,53 @@ def test_the_models_page_shows_the_registry_and_false_positive_rates(app, store,
     assert "100%" in html  # NAME_ADJECTIVE's rate on the page
 
 
+def test_the_models_page_lists_every_model_in_service_with_the_built_in_ones(app, settings):
+    """Before any promotion the registry folder is empty, yet eight models answer: the shipped
+    built-in versions are listed with their data hash and figures, then a promoted one as such."""
+    import html as html_lib
+
+    from models.base import Manifest
+    from models.registry import SHIPPED, Registry
+
+    app.state.users.hasher = FAST
+    app.state.users.create_user("zhao", PASSWORD, "data_scientist", actor="tests")
+    shipped = {p.parent.name: Manifest.read(p.parent) for p in SHIPPED.glob("*/manifest.json")}
+    assert {"pair-scorer", "text-calibration", "brand-lexicon", "priority"} <= set(shipped)
+    with TestClient(app, follow_redirects=False) as c:
+        sign_in(c, "", "zhao", PASSWORD)
+        page = html_lib.unescape(c.get("/models").text)
+        table = page.split("各模型在用版本")[1].split("</table>")[0]
+        assert "模型库中还没有模型" in page  # nothing registered …
+        for name, manifest in shipped.items():  # … and still every shipped model, in a row of its own
+            row = next(r for r in table.split("<tr>") if f"<code>{name}</code>" in r)
+            assert f"<code>{manifest.version}</code>" in row and "内置" in row, name
+            if manifest.data_hash:
+                assert manifest.data_hash[:12] in row, name
+        assert "重复申报判定模型" in table and "名称问题置信度校准" in table  # Chinese labels
+        calibration = next(r for r in table.split("<tr>") if "<code>text-calibration</code>" in r)
+        assert "名称问题置信度校准" in calibration and "| 0.9–1.0 |" in calibration  # its card, with the reliability table
+        plot = "/models/shipped/text-calibration/reliability.png"
+        assert f'src="{plot}"' in calibration
+        got = c.get(plot)
+        assert got.status_code == 200 and got.content[:4] == b"\x89PNG"
+        assert c.get("/models/shipped/text-calibration/manifest.json").status_code == 404
+        assert c.get("/models/shipped/text-calibration/..%2F..%2Fregistry.py").status_code == 404
+        tagger = next(r for r in table.split("<tr>") if "<code>name-tagger</code>" in r)
+        assert "span_f1_dev.BRAND <b>" in tagger and "fixed.dev" not in tagger.split("全部指标")[0]
+
+        registry = Registry(settings.registry_dir)
+        trained = settings.data_dir / "trained"
+        trained.mkdir()
+        (trained / "weights.json").write_text("{}", encoding="utf-8")  # the manifest lists its files' hashes
+        Manifest(name="pair-scorer", version="v7", kind="pair-scorer", data_hash="abc123def4567890",
+                 metrics={"test": {"precision": 0.975}}).write(trained)
+        registry.register("pair-scorer", trained, actor="zhao")
+        registry.promote("pair-scorer", "v7", force=True, actor="zhao")  # made-up figures: past the gate by force
+        table = html_lib.unescape(c.get("/models").text).split("各模型在用版本")[1].split("</table>")[0]
+        row = next(r for r in table.split("<tr>") if "<code>pair-scorer</code>" in r)
+        assert "<code>v7</code>" in row and "已发布" in row and "abc123def456" in row and "test.precision <b>0.975" in row
+
+
 def test_the_models_page_degrades_without_a_registry(app, store):
     app.state.users.hasher = FAST
     app.state.users.create_user("zhao", PASSWORD, "data_scientist", actor="tests")

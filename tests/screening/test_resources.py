@@ -104,3 +104,27 @@ def test_realdata_dir_is_the_settings_one(monkeypatch, tmp_path):
         assert settings_module.realdata_dir() == tmp_path
     finally:
         settings_module.get_settings.cache_clear()
+
+
+def test_a_promoted_pair_scorer_shows_in_the_report_and_healthz(tmp_path, monkeypatch, store, contract_example):
+    """The pair scorer swaps without a restart; the report's and /healthz's ``models`` must name
+    the scorer that answers now, not the one loaded at start-up."""
+    from models.pair_scorer import DEFAULT_DIR, PairScorer
+    from tests.models.test_served_pair_scorer import _scorer
+
+    loaders = resources._loaders
+    monkeypatch.setattr(resources, "_loaders", lambda *a: [(n, f) for n, f in loaders(*a) if n == "duplicates"])
+    settings = Settings(data_dir=tmp_path / "data", ocr_enabled=False)
+    res, status = resources.load_resources(settings, store)
+    shipped = PairScorer.load(DEFAULT_DIR).version
+    assert res.model_versions["duplicates"] == shipped
+    res.duplicates.scorer._served.check_s = res.duplicates.scorer._served._next = 0.0  # look at the alias on every call
+    registry = Registry(settings.registry_dir)
+    _scorer(tmp_path, "v9", dup_when_partial_patents=False)
+    registry.register("pair-scorer", tmp_path / "v9")
+    registry.promote("pair-scorer", "v9", force=True)  # made-up figures: past the gate by force
+    app = create_app(settings, store=store, pipeline=Pipeline([], res), load_report=status)
+    with TestClient(app) as client:
+        report = app.state.service.pipeline.screen(parse_submission(contract_example), {})
+        assert report.models["duplicates"] == "pair-scorer@v9"
+        assert client.get("/healthz").json()["models"]["duplicates"] == "pair-scorer@v9"
