@@ -27,9 +27,10 @@ from .codes import runs as codes_runs
 from .engine import OcrEngine, crop_quad, load_engine
 from .layout import Line, RowText, group_rows
 from .preprocess import (
-    Frame, ImageUnusable, det_copy, find_red_seals, is_vertical, make_frame, red_as_grey, to_rgb_array,
+    Frame, ImageUnusable, det_copy, is_vertical, make_frame, red_as_grey, to_rgb_array,
     turn, turn_quads,
 )
+from .seals import find_red_seals
 
 READERS_VERSION = "readers@1"
 
