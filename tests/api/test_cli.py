@@ -116,3 +116,14 @@ def test_read_prints_the_fields_of_one_document(tmp_path, capsys):
     assert len(out["uscc"]["box"]) == 4 and out["uscc_status"] in ("ok", "corrected")
     assert main(["read", "licence", str(tmp_path / "missing.png")]) == 2
     assert "image" in capsys.readouterr().err
+
+
+def test_codes_verify_warns_on_a_wrong_check_character_and_refuses_a_malformed_code(cli_env, capsys):
+    assert main(["codes", "verify", "91440300MA5H3E0T3X", "--note", "公示系统核实"]) == 0
+    out = capsys.readouterr()
+    assert "warning" in out.err and "“W”" in out.err  # names the expected check character
+    assert _store().is_code_verified("91440300MA5H3E0T3X")
+    for bad in ("9144030", "91440300MA5H3E0TIW"):  # wrong length, letter outside the alphabet
+        assert main(["codes", "verify", bad]) == 2
+        assert "error" in capsys.readouterr().err
+        assert not _store().is_code_verified(bad)
