@@ -460,7 +460,7 @@ def _resolve_feedback(decision: Decision, findings: Sequence[dict[str, Any]]) ->
                        if f["code"] == fb.code and (fb.field is None or f.get("field") == fb.field)]
             if not matches:
                 raise InvalidInput(f"the report has no finding {fb.code}" + (f" on {fb.field}" if fb.field else ""),
-                                   field=f"feedback[{i}].code")
+                                   field=f"feedback[{i}].finding")
             if len(matches) > 1:
                 raise InvalidInput(f"{fb.code} occurs {len(matches)} times; name it by 'field' or 'finding'",
                                    field=f"feedback[{i}]")
