@@ -70,8 +70,10 @@ class ReportOut(Open):
 
 class FindingFeedbackIn(BaseModel):
     verdict: Literal["confirmed", "false_positive"]
-    finding: int | None = Field(default=None, ge=0, lt=10_000, description="position in the report's findings")
-    code: str | None = Field(default=None, max_length=64)
+    finding: int | str | None = Field(
+        default=None, description="the finding: its position in the report's findings (0, 1, …) or its code "
+                                  "(\"NAME_BRAND\"; a code found twice needs 'field')")
+    code: str | None = Field(default=None, max_length=64, description="older form of a code in 'finding'")
     field: str | None = Field(default=None, max_length=255)
 
 

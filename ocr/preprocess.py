@@ -166,27 +166,3 @@ def is_vertical(quads: list[np.ndarray]) -> bool:
         elif w > 1.5 * h:
             wide += w * h
     return tall > wide
-
-
-def find_red_seals(image: np.ndarray) -> list[tuple[list[int], float]]:
-    """Boxes (in ``image`` pixels) of round or oval red stamps, with a 0..1 confidence."""
-    import cv2
-
-    small, s = det_copy(image, 800)
-    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-    hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
-    mask = (((hue <= 10) | (hue >= 165)) & (sat >= 70) & (val >= 70)).astype(np.uint8) * 255
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
-    side = max(small.shape[:2])
-    out = []
-    for i in range(1, n):
-        x, y, w, h, area = stats[i]
-        if min(w, h) < 0.06 * side or not (0.6 <= w / max(h, 1) <= 1.7):
-            continue
-        fill = area / float(w * h)
-        if fill < 0.08:
-            continue
-        conf = float(min(1.0, 0.5 + min(w, h) / (0.25 * side)))
-        out.append(([int(x / s), int(y / s), int((x + w) / s), int((y + h) / s)], conf))
-    return out

@@ -28,9 +28,10 @@ from .codes import runs as codes_runs
 from .engine import OcrEngine, crop_quad, load_engine
 from .layout import Line, RowText, group_rows
 from .preprocess import (
-    Frame, ImageUnusable, det_copy, find_red_seals, is_vertical, make_frame, red_as_grey, to_rgb_array,
+    Frame, ImageUnusable, det_copy, is_vertical, make_frame, red_as_grey, to_rgb_array,
     turn, turn_quads,
 )
+from .seals import find_red_seals
 
 READERS_VERSION = "readers@1"
 
@@ -80,6 +81,7 @@ class StatementReading:
     period_full_year: bool = False
     preparer: FieldReading = field(default_factory=FieldReading)
     seal: FieldReading = field(default_factory=FieldReading)  # value: True/False
+    kind: FieldReading = field(default_factory=FieldReading)  # value: 利润表 | 资产负债表 | … | unknown
     rotation: int = 0
     image_size: list[int] | None = None
     error: str | None = None
@@ -390,6 +392,9 @@ class DocumentReaders:
         rows = [RowText.of(r) for r in group_rows(page.lines)]
         out.rotation = self._rotation(page)
         guide, header = st.find_columns(rows)
+        kind, ri, title = st.statement_kind(rows)
+        out.kind = FieldReading(kind, round(rows[ri].span_score(0, len(rows[ri].text)), 4) if ri is not None else 0.8,
+                                self._box(page, rows[ri].box) if ri is not None else None, title)
         stop = header if header is not None else min(len(rows) - 1, 6)
         rev_at = st.find_item_row(rows, st._REVENUE_ROW, (header or 0))
         body_start = rev_at[0] if rev_at else len(rows)

@@ -25,6 +25,13 @@ _PREPARER = re.compile(r"编\s*制\s*单\s*位\s*[:：]?\s*")
 _REVENUE_ROW = re.compile(r"^[一二三四五六七八九十、.\s]*(?:其中[:：])?\s*营\s*业\s*(?:总\s*)?收\s*入")
 _PROFIT_ROW = re.compile(r"^[一二三四五六七八九十、.\s]*净\s*利\s*润")
 
+# titles of the statements a filer uploads by mistake in place of the 利润表, most specific first
+OTHER_TITLES = (("资产负债表", "资产负债表"), ("现金流量表", "现金流量表"), ("所有者权益变动表", "所有者权益变动表"),
+                ("股东权益变动表", "所有者权益变动表"), ("结算表", "结算表"), ("结算单", "结算表"))
+PROFIT_TITLES = ("利润表", "损益表", "利润及利润分配表")
+# line items only a 利润表 has: a page with none of them is not one
+PROFIT_ITEMS = ("营业收入", "营业总收入", "营业成本", "营业利润", "利润总额", "净利润", "所得税费用")
+
 
 @dataclass
 class Amount:
@@ -176,3 +183,20 @@ def find_preparer(rows: list[RowText], stop: int) -> tuple[str | None, int | Non
         if name:
             return name, ri, (s, s + len(name))
     return None, None, None
+
+
+def statement_kind(rows: list[RowText], head: int = 6) -> tuple[str, int | None, str | None]:
+    """(kind, row, title read): ``利润表`` when a title or a line item says so, another
+    statement's name when its title says that (资产负债表, 现金流量表, 所有者权益变动表, 结算表),
+    ``unknown`` when the page has no title of either kind and none of the 利润表's line items."""
+    for ri, row in enumerate(rows[: head + 1]):
+        flat = re.sub(r"[\s\u3000]", "", row.text)
+        if any(t in flat for t in PROFIT_TITLES):
+            return "利润表", ri, flat
+        for word, kind in OTHER_TITLES:
+            if word in flat:
+                return kind, ri, flat
+    flat_all = [re.sub(r"[\s\u3000]", "", r.text) for r in rows]
+    if any(item in t for t in flat_all for item in PROFIT_ITEMS):
+        return "利润表", None, None
+    return "unknown", None, None

@@ -1,9 +1,11 @@
 """The finding codes the whole system speaks (DOMAIN.md), with their severities.
 
 Reviewers reject with the same codes, so this table is shared by the rule checks, the
-models, the priority score and the reviewer pages. Two codes are our own additions for the
+models, the priority score and the reviewer pages. Four codes are our own additions for the
 report's honesty: ``CHECK_SKIPPED`` (a part could not be checked because the filer left it
-empty) and ``CHECK_FAILED`` (a part of the pipeline failed; the report is ``degraded``).
+empty), ``CHECK_FAILED`` (a part of the pipeline failed; the report is ``degraded``),
+``STATEMENT_UNREADABLE`` (a 利润表 field the reader could not read: never a silent gap) and
+``DOCUMENT_KIND_WRONG`` (the page uploaded as a 利润表 is another statement).
 """
 
 from __future__ import annotations
@@ -93,6 +95,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     # the report's own honesty (ours, not DOMAIN.md's)
     "CHECK_SKIPPED": (I, "该项因未填写而无法检查"),
     "CHECK_FAILED": (I, "该项检查未能完成"),
+    # high, as LICENCE_UNREADABLE: an unread figure or preparer cannot be checked against the form,
+    # and a page that is not a 利润表 leaves the filing without one; both send the filing back
+    "STATEMENT_UNREADABLE": (H, "利润表的营业收入、净利润、期间或编制单位无法识别"),
+    "DOCUMENT_KIND_WRONG": (H, "上传的文件不是所需种类的材料"),
 }
 
 

@@ -64,6 +64,7 @@ def parse_submission(data: Any) -> Submission:
 
 
 def parse_decision(data: Any) -> Decision:
+    data = _finding_codes_as_code(data)
     decision = _read(data, Decision, "")
     if decision.revision is not None and not 1 <= decision.revision <= MAX_REVISION:
         raise InvalidInput(f"a revision is a number from 1 to {MAX_REVISION}", field="revision")
@@ -82,6 +83,25 @@ def parse_decision(data: Any) -> Decision:
     if decision.comment is not None and len(decision.comment) > 5000:
         raise InvalidInput("at most 5000 characters", field="comment")
     return decision
+
+
+def _finding_codes_as_code(data: Any) -> Any:
+    """README's form names a finding by position or code in one key (``"finding": 0`` or
+    ``"finding": "NAME_BRAND"``); the older separate ``code`` key is still read. A code given as
+    ``finding`` moves to ``code``, checked here so that its error names ``feedback[i].finding``."""
+    if not isinstance(data, dict) or not isinstance(data.get("feedback"), list):
+        return data
+    items = []
+    for i, fb in enumerate(data["feedback"]):
+        if isinstance(fb, dict) and isinstance(fb.get("finding"), str):
+            code = fb["finding"].strip()
+            if code not in CODES:
+                raise InvalidInput(f"unknown finding code {code!r}", field=f"feedback[{i}].finding")
+            if fb.get("code") not in (None, code):
+                raise InvalidInput(f"'finding' names {code} but 'code' names {fb['code']}", field=f"feedback[{i}].finding")
+            fb = {**fb, "finding": None, "code": code}
+        items.append(fb)
+    return {**data, "feedback": items}
 
 
 def _path(parent: str, name: str) -> str:

@@ -3,7 +3,8 @@
 Licence: LICENCE_UNREADABLE, LICENCE_USCC_MISMATCH, LICENCE_NAME_MISMATCH, LICENCE_EXPIRED,
 ENTITY_INELIGIBLE (from the licence's 类型/组成形式). Statement: STATEMENT_REVENUE_MISMATCH,
 STATEMENT_UNIT_ERROR, STATEMENT_PROFIT_MISMATCH, STATEMENT_ENTITY_MISMATCH,
-STATEMENT_PERIOD_WRONG, STATEMENT_UNSEALED. Economic proof: PROOF_MISMATCH.
+STATEMENT_PERIOD_WRONG, STATEMENT_UNSEALED, and (ours) STATEMENT_UNREADABLE for each expected
+field not read, DOCUMENT_KIND_WRONG for another statement uploaded as the 利润表. Economic proof: PROOF_MISMATCH.
 
 Every finding's evidence names the document, the file, the pixel box in the uploaded file's
 own pixels, the text read there and what the form says, so the reviewer pages can draw it.
@@ -80,6 +81,7 @@ class DocumentChecks(Check):
         "LICENCE_USCC_MISMATCH", "LICENCE_NAME_MISMATCH", "LICENCE_UNREADABLE", "LICENCE_EXPIRED",
         "ENTITY_INELIGIBLE", "STATEMENT_REVENUE_MISMATCH", "STATEMENT_UNIT_ERROR", "STATEMENT_PROFIT_MISMATCH",
         "STATEMENT_ENTITY_MISMATCH", "STATEMENT_PERIOD_WRONG", "STATEMENT_UNSEALED", "PROOF_MISMATCH",
+        "STATEMENT_UNREADABLE", "DOCUMENT_KIND_WRONG",
     )
 
     def applies(self, ctx: ScreeningContext) -> bool:
@@ -177,13 +179,14 @@ class DocumentChecks(Check):
         ctx.extracted["profit_statement"] = {
             "file": file, "operating_revenue_yuan": rev, "net_profit_yuan": net, "unit": r.unit.value,
             "period_year": r.period.value, "period_full_year": r.period_full_year, "preparer": r.preparer.value,
-            "sealed": r.seal.value, "seal_box": box(r.seal),
+            "sealed": r.seal.value, "seal_box": box(r.seal), "kind": getattr(getattr(r, "kind", None), "value", None),
             "boxes": {k: box(getattr(r, k)) for k in ("operating_revenue", "net_profit", "unit", "period", "preparer")},
             "rotation": r.rotation, "error": r.error,  # the page shows the scan turned as it was read
         }
         if r.error:
             ctx.skip(where, f"利润表“{file}”无法识别（{r.error}），请人工核对营业收入、净利润与编制单位")
             return
+        self._statement_gaps(ctx, file, where, r, box, source)
         unit_note = {} if r.unit.value else {"unit_assumed": "元"}
         form_rev = figures.operating_revenue if figures else None
         if rev is not None and form_rev is not None and not close_wan(form_rev, rev):
@@ -215,13 +218,35 @@ class DocumentChecks(Check):
         expected = _expected_year(ctx)
         if r.period.value is not None and expected is not None and (r.period.value != expected or not r.period_full_year):
             what = f"{r.period.value}年" + ("" if r.period_full_year else "（非完整年度）")
-            ctx.add("STATEMENT_PERIOD_WRONG", where, f"利润表期间为{what}，应为上一完整年度{expected}年",
-                    evidence=ev(r.period, expected, period_year=r.period.value, full_year=r.period_full_year),
+            ctx.add("STATEMENT_PERIOD_WRONG", where, f"利润表期间为{what}，应为提交日期的上一完整年度{expected}年",
+                    evidence=ev(r.period, expected, period_year=r.period.value, full_year=r.period_full_year,
+                                figures_year=entity.figures_year if entity else None),
                     confidence=max(0.6, r.period.confidence), source=source)
         if r.seal.value is False:
             ctx.add("STATEMENT_UNSEALED", where, f"利润表“{file}”未发现审计机构或单位财务的红色印章",
                     evidence={"document": "profit_statement", "file": file, "box": None, "read": None, "form": None},
                     confidence=r.seal.confidence, source=source)
+
+    def _statement_gaps(self, ctx, file, where, r, box, source) -> None:
+        """What the page is and what could not be read on it: never a silent gap."""
+        kind = getattr(r, "kind", None)
+        kind_value = kind.value if kind is not None else None
+        unread = [label for label, f in (("营业收入", r.operating_revenue), ("净利润", r.net_profit),
+                                         ("期间（年度）", r.period), ("编制单位", r.preparer)) if f.value is None]
+        if kind_value not in (None, "利润表"):
+            what = "其他报表" if kind_value == "unknown" else kind_value
+            why = f"标题为“{kind.raw}”" if kind.raw else "未见利润表的任何项目（营业收入、营业成本、利润总额、净利润等）"
+            ctx.add("DOCUMENT_KIND_WRONG", where,
+                    f"作为利润表上传的“{file}”是{what}（{why}），不是利润表：请上传上一年度的利润表",
+                    evidence={"document": "profit_statement", "file": file, "box": box(kind), "read": kind.raw,
+                              "form": "利润表", "kind": kind_value, "unread": unread},
+                    confidence=max(0.7, kind.confidence) if kind.raw else 0.7, source=source)
+        if unread:
+            ctx.add("STATEMENT_UNREADABLE", where,
+                    f"利润表“{file}”中未能识别{'、'.join(unread)}，无法与填写内容核对：须为清晰的原件扫描件，并请人工核对",
+                    evidence={"document": "profit_statement", "file": file, "box": None, "read": None, "form": None,
+                              "fields": unread},
+                    confidence=0.7, source=source)
 
     # ---- economic proof -------------------------------------------------------------------
 
@@ -268,9 +293,8 @@ def _factor_text(f: float) -> str:
 
 
 def _expected_year(ctx: ScreeningContext) -> int | None:
-    entity = ctx.submission.entity
-    if entity and entity.figures_year:
-        return int(entity.figures_year)
+    """The year before the submission date (seed 002 三(一): 上一年度利润表), whatever year the
+    filer says its figures are for: a filer who states 2023 figures in 2026 is not excused."""
     return ctx.today.year - 1
 
 

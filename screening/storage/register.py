@@ -1,4 +1,4 @@
-"""The patent register snapshot in the database (migration ``0004_rules_b_patent_register``).
+"""The patent register snapshot in the database (migration ``0004_patent_register``).
 
 One snapshot at a time: an import replaces every row in one transaction (a failure leaves the
 previous snapshot whole) and records when, from where and by whom in ``patent_register_imports``.

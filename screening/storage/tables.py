@@ -105,6 +105,7 @@ class DecisionRow(Base):
     """A reviewer's decision. Append-only: a later one supersedes, never overwrites."""
 
     __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("content_hash", name="uq_decisions_content_hash"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     submission_pk: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"), index=True)
@@ -115,6 +116,8 @@ class DecisionRow(Base):
     reviewer: Mapped[str] = mapped_column(String(128))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # sha256 of an imported line: a re-imported file stores nothing twice (NULL for the HTTP route)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ApiKeyRow(Base):

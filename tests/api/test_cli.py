@@ -89,6 +89,39 @@ def test_decisions_import_is_all_or_nothing(cli_env, contract_example, capsys):
     assert [d["reviewer"] for d in _store().decisions()] == ["王审查"]
 
 
+def test_decisions_import_stores_nothing_on_a_late_error_and_a_rerun_stores_nothing_twice(cli_env, contract_example, capsys):
+    """Line 2 is well-formed but names a finding the report does not have: found only against the
+    stored report, after line 1 was checked; nothing may be stored. A re-run of the fixed file
+    stores each line once, and running it again stores nothing."""
+    path = cli_env / "sub.json"
+    path.write_text(json.dumps(contract_example), encoding="utf-8")
+    assert main(["screen", str(path)]) == 0
+    capsys.readouterr()
+    line = lambda **kw: json.dumps({"submission_id": "2026-P-000123", **kw}, ensure_ascii=False)  # noqa: E731
+    lines = [line(decision="approved", reviewer="王审查"),
+             line(decision="approved", reviewer="李审查", feedback=[{"finding": 99, "verdict": "correct"}]),
+             line(decision="approved", reviewer="李审查", comment="复核通过"),
+             line(decision="approved", reviewer="赵审查")]
+    dec = cli_env / "decisions.jsonl"
+    dec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["decisions", "import", str(dec)]) == 2
+    assert "line 2:" in capsys.readouterr().err
+    assert _store().decisions() == []
+    lines[1] = line(decision="approved", reviewer="李审查")
+    dec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["decisions", "import", str(dec)]) == 0
+    assert main(["decisions", "import", str(dec)]) == 0
+    assert "4 already recorded" in capsys.readouterr().out
+    assert [d["reviewer"] for d in _store().decisions()] == ["王审查", "李审查", "李审查", "赵审查"]
+
+
+def test_decisions_import_help_describes_the_line_format(capsys):
+    with pytest.raises(SystemExit):
+        main(["decisions", "import", "--help"])
+    out = capsys.readouterr().out
+    assert '"submission_id"' in out and '"finding"' in out and "line N" in out
+
+
 def test_keys_create_list_revoke(cli_env, capsys):
     assert main(["keys", "create", "pipeline"]) == 0
     key = capsys.readouterr().out.strip()
@@ -129,3 +162,14 @@ def test_keys_create_with_scopes_and_an_expiry(cli_env, capsys):
     assert main(["keys", "list"]) == 0
     assert "scopes: read decisions" in capsys.readouterr().out
     assert main(["keys", "create", "x", "--expires-days", "-1"]) == 2
+
+
+def test_codes_verify_warns_on_a_wrong_check_character_and_refuses_a_malformed_code(cli_env, capsys):
+    assert main(["codes", "verify", "91440300MA5H3E0T3X", "--note", "公示系统核实"]) == 0
+    out = capsys.readouterr()
+    assert "warning" in out.err and "“W”" in out.err  # names the expected check character
+    assert _store().is_code_verified("91440300MA5H3E0T3X")
+    for bad in ("9144030", "91440300MA5H3E0TIW"):  # wrong length, letter outside the alphabet
+        assert main(["codes", "verify", bad]) == 2
+        assert "error" in capsys.readouterr().err
+        assert not _store().is_code_verified(bad)

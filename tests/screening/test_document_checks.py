@@ -92,3 +92,83 @@ def test_missing_engine_raises():
     ctx = _ctx(None, Entity(uscc="x", name="y"), [("business_licence", "l.png")], {"l.png": img})
     with pytest.raises(Exception):
         DocumentChecks().run(ctx)
+
+
+# ---- what the page is, and what could not be read on it (never a silent gap) --------------
+
+def _blank(img, box, text=None, size=48):
+    from PIL import ImageDraw
+
+    from training.docgen.fonts import font
+
+    img = img.copy()
+    d = ImageDraw.Draw(img)
+    d.rectangle(box, fill=(255, 255, 255))
+    if text:
+        d.text((box[0], box[1]), text, font=font(size, "bold"), fill=(15, 15, 15))
+    return img
+
+
+def _figures(truth) -> EntityFigures:
+    return EntityFigures(operating_revenue=round(truth["operating_revenue_yuan"] / 1e4, 2),
+                         net_profit=round(truth["net_profit_yuan"] / 1e4, 2))
+
+
+def test_a_statement_without_its_preparer_names_the_unread_field(readers):
+    who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
+    st, truth = render_statement(random.Random(2), "cumulative", entity=who, year=2025, unit="千元", sealed=True, damage=[])
+    entity = Entity(uscc=who.uscc, name=who.name, kind="enterprise", figures_year=2025, figures_wan=_figures(truth))
+    no_preparer = _blank(st, (80, 200, 820, 245))  # the 编制单位 line of the cumulative layout
+    ctx = _ctx(readers, entity, [("profit_statement", "s.png")], {"s.png": no_preparer})
+    DocumentChecks().run(ctx)
+    codes = {f.code: f for f in ctx.findings}
+    assert set(codes) == {"STATEMENT_UNREADABLE"}, [(f.code, f.message) for f in ctx.findings]
+    assert codes["STATEMENT_UNREADABLE"].evidence["fields"] == ["编制单位"]
+    assert "编制单位" in codes["STATEMENT_UNREADABLE"].message
+
+
+def test_a_balance_sheet_titled_page_is_the_wrong_kind(readers):
+    who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
+    st, truth = render_statement(random.Random(2), "standard", entity=who, year=2025, sealed=True, damage=[])
+    entity = Entity(uscc=who.uscc, name=who.name, kind="enterprise", figures_year=2025, figures_wan=_figures(truth))
+    retitled = _blank(st, (300, 80, 940, 150), "资产负债表")
+    ctx = _ctx(readers, entity, [("profit_statement", "s.png")], {"s.png": retitled})
+    DocumentChecks().run(ctx)
+    codes = {f.code: f for f in ctx.findings}
+    assert codes["DOCUMENT_KIND_WRONG"].evidence["kind"] == "资产负债表"
+    assert codes["DOCUMENT_KIND_WRONG"].field == "documents[0].file"
+    assert ctx.extracted["profit_statement"]["kind"] == "资产负债表"
+
+
+def test_the_period_is_the_year_before_submission_not_the_filers_figures_year(readers):
+    """Submitted 2026-03-01 with a 2023 statement and figures_year 2023: the filer's own year
+    does not excuse a statement two years old."""
+    who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
+    st, truth = render_statement(random.Random(2), "standard", entity=who, year=2023, sealed=True, damage=[])
+    entity = Entity(uscc=who.uscc, name=who.name, kind="enterprise", figures_year=2023, figures_wan=_figures(truth))
+    ctx = _ctx(readers, entity, [("profit_statement", "s.png")], {"s.png": st})
+    DocumentChecks().run(ctx)
+    codes = {f.code: f for f in ctx.findings}
+    assert set(codes) == {"STATEMENT_PERIOD_WRONG"}
+    assert codes["STATEMENT_PERIOD_WRONG"].evidence["form"] == 2025
+
+
+@pytest.mark.parametrize("name,kind", [
+    ("RapidAI_TableStructureRec_wired_table6_balance_sheet.png", "资产负债表"),
+    # its title is pixelated in the published scan: recognised by having no 利润表 line item
+    ("RapidAI_TableStructureRec_wired_squeeze_error_scanned_settlement_statement.jpeg", "unknown"),
+])
+def test_real_statements_that_are_not_a_profit_statement(readers, realdata, name, kind):
+    from PIL import Image
+
+    path = realdata / "doc_images" / "financial_statements" / name
+    if not path.exists():
+        pytest.skip(f"{name} is absent")
+    entity = Entity(uscc="91310120MACWUMH0XQ", name="上海毅嘉享文化传播有限公司", kind="enterprise",
+                    figures_wan=EntityFigures(operating_revenue=500.0, net_profit=50.0))
+    ctx = _ctx(readers, entity, [("profit_statement", "s.png")], {"s.png": Image.open(path).convert("RGB")})
+    DocumentChecks().run(ctx)
+    codes = {f.code: f for f in ctx.findings}
+    assert codes["DOCUMENT_KIND_WRONG"].evidence["kind"] == kind, [(f.code, f.message) for f in ctx.findings]
+    assert {"营业收入", "净利润"} <= set(codes["STATEMENT_UNREADABLE"].evidence["fields"])
+    assert "STATEMENT_UNSEALED" not in codes or kind == "资产负债表"  # the settlement statement's two seals are found

@@ -1,4 +1,4 @@
-"""Migration 0004_reliability on a database that already holds keys and audit entries: the
+"""Migration 0005 (keys, sign-ins, audit) on a database that already holds keys and audit entries: the
 old keys keep the pipeline's scopes only, and the audit log becomes append-only."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def test_keys_made_before_keep_the_pipelines_scopes_and_the_audit_log_turns_appe
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004_rules_b")
+            command.upgrade(cfg, "0004")
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO api_keys (name, prefix, key_hash, created_at) "
                               "VALUES ('old', 'psk_old', 'h', CURRENT_TIMESTAMP)"))
@@ -35,7 +35,7 @@ def test_keys_made_before_keep_the_pipelines_scopes_and_the_audit_log_turns_appe
                 conn.execute(text("DELETE FROM audit_log"))
         with engine.begin() as conn:  # and back down: the triggers and columns go
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0004_rules_b")
+            command.downgrade(cfg, "0004")
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
     finally:

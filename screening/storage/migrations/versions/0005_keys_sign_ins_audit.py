@@ -1,7 +1,7 @@
 """scoped, expiring API keys; sign-in attempts in the database; an append-only audit log
 
-Revision ID: 0004_reliability
-Revises: 0004_rules_b
+Revision ID: 0005
+Revises: 0004
 
 - ``api_keys.scopes`` (space-separated) and ``api_keys.expires_at``. Keys made before this
   revision get the pipeline's scopes only (``screen read``): reviewers' actions need a key
@@ -16,8 +16,8 @@ Revises: 0004_rules_b
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_reliability"
-down_revision = "0004_rules_b"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

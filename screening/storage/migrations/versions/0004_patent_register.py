@@ -1,12 +1,12 @@
 """the patent register snapshot (prescreen register import patents)
 
-Revision ID: 0004_rules_b
+Revision ID: 0004
 Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_rules_b"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
