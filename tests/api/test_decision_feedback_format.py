@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 from api.cli import main
-from tests.api.test_screenings import post
+from tests.api.test_documents_and_stages import _png
+from tests.api.test_screenings import post as post_form
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 URL = "/v1/screenings/2026-P-000123/decision"
@@ -23,7 +24,16 @@ def readme_decision_example() -> dict:
 def _branded(contract_example) -> dict:
     """The contract example with a brand and an adjective in the name: NAME_BRAND, NAME_ADJECTIVE."""
     contract_example["product"]["name"] = "华为高效节能空调"
+    # the uploads a regulated product needs, so the text findings are the report's first two
+    contract_example["documents"] = [{"kind": kind, "file": f"{kind}.png"} for kind in UPLOADS]
     return contract_example
+
+
+UPLOADS = ("product_photo", "economic_proof", "certification")
+
+
+def post(client, submission: dict):
+    return post_form(client, submission, {f"{kind}.png": _png() for kind in UPLOADS})
 
 
 def test_readme_decision_example_is_accepted_as_written(client, contract_example):
@@ -60,6 +70,8 @@ def test_cli_import_reads_the_readme_form(tmp_path, database_url, monkeypatch, c
     try:
         sub = tmp_path / "sub.json"
         sub.write_text(json.dumps(_branded(contract_example), ensure_ascii=False), encoding="utf-8")
+        for kind in UPLOADS:  # the files the form names, beside it
+            (tmp_path / f"{kind}.png").write_bytes(_png())
         assert main(["screen", str(sub)]) == 0
         dec = tmp_path / "d.jsonl"
         bad = {"submission_id": "2026-P-000123", "decision": "approved",

@@ -22,7 +22,7 @@ def curl_parts() -> list[tuple[str, Path]]:
 
 def test_readme_curl_example_files_exist_and_are_small():
     parts = curl_parts()
-    assert [name for name, _ in parts] == ["submission", "licence.jpg", "statement.png"]
+    assert [name for name, _ in parts] == ["submission", "licence.jpg", "statement.png", "pledge.png"]
     for _, path in parts:
         assert path.is_file() and path.stat().st_size < 400_000, path
 
