@@ -193,6 +193,7 @@ METRIC_LABELS = {
     "by_class": "按类别", "label": "标签", "macro_f1": "宏平均 F1", "micro_f1": "微平均 F1", "support": "样本数",
     "loss": "损失", "log_loss": "对数损失", "decisions": "审核结论数", "pairs": "样本对数", "real_photos": "真实照片",
     "kept_as_photo": "仍判为照片的比例", "errors": "错误数", "coverage": "覆盖率", "mean": "平均值",
+    "span_f1_dev": "开发集片段 F1", "roc_auc": "ROC AUC", "dev": "开发集",
 }
 
 

@@ -18,6 +18,7 @@ from screening.storage.users import SignedIn
 
 from . import present
 from .auth import check_csrf, page_session
+from .labels import metric_label
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -111,7 +112,8 @@ def models_in_service(root: Path) -> list[dict]:
         card = next((directory / n for n in CARD_NAMES if (directory / n).is_file()), None)
         rows.append({"name": name, "label": MODEL_ZH.get(name, name), "version": version,
                      "builtin": builtin, "data_hash": manifest.data_hash,
-                     "figures": _figures(metrics)[:MAX_FIGURES], "metrics": metrics,
+                     "figures": [("·".join(metric_label(part) for part in key.split(".")), value)
+                                 for key, value in _figures(metrics)[:MAX_FIGURES]], "metrics": metrics,
                      # a promoted version's card and plots are in the registry's list below already
                      "card": card.read_text(encoding="utf-8", errors="replace")[:20_000] if builtin and card else None,
                      "plots": [f"/models/shipped/{name}/{p.name}" for p in sorted(directory.iterdir())
