@@ -13,9 +13,14 @@ from training.docgen.fonts import available
 @pytest.mark.skipif(not available(), reason="fonts-noto-cjk not installed")
 def test_eval_seals_reports_recall_and_false_seals(capsys, monkeypatch, tmp_path):
     from eval import seals
+    from screening.settings import get_settings
 
     monkeypatch.setenv("PRESCREEN_REALDATA", str(tmp_path / "absent"))
-    assert seals.run(argparse.Namespace(n=6, seed=1000)) == 0
+    get_settings.cache_clear()  # the settings are read once: read them again with the folder above
+    try:
+        assert seals.run(argparse.Namespace(n=6, seed=1000)) == 0
+    finally:
+        get_settings.cache_clear()
     out = json.loads(capsys.readouterr().out)
     found, sealed = map(int, out["generated"]["sealed_found"].split("/"))
     false, unsealed = map(int, out["generated"]["false_seals"].split("/"))
