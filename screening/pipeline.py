@@ -3,7 +3,7 @@
 Order matters and is fixed in ``default_checks()``:
 
 1. files      — type, size and decodability of every upload (decoded images are kept on the
-                context for the document readers);
+                context, ``ctx.decoded``, for the document readers and the photo checks);
 2. rules      — entity, figures, product form and patents: exact rules, no models;
 3. documents  — OCR of the licence and statement, cross-checked against the form;
 4. text       — the text models over name, models and introduction;
@@ -17,7 +17,6 @@ info finding and the report's status ``degraded`` (CONTRACT.md: "never a silent 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -29,24 +28,9 @@ from typing import Any, ClassVar, Protocol
 from .codes import CODES, severity_of, title_of
 from .contract import DuplicateRef, Finding, Priority, Report, Submission
 from .errors import ModelError
+from .uploads import DecodedUpload, UploadedFile  # UploadedFile: imported from here by the callers
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class UploadedFile:
-    """One uploaded file, named by its multipart part (HTTP) or path (CLI)."""
-
-    name: str
-    data: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def size(self) -> int:
-        return len(self.data)
 
 
 class Prioritizer(Protocol):
@@ -97,8 +81,8 @@ class ScreeningContext:
     findings: list[Finding] = field(default_factory=list)
     extracted: dict[str, Any] = field(default_factory=dict)
     duplicates: list[DuplicateRef] = field(default_factory=list)
-    # decoded upload images by file name (PIL.Image), filled by the file check
-    images: dict[str, Any] = field(default_factory=dict)
+    # accepted image uploads by file name, decoded once by the file check
+    decoded: dict[str, DecodedUpload] = field(default_factory=dict)
     # file names whose content failed the file check: readers must not touch them
     bad_files: set[str] = field(default_factory=set)
     degraded: bool = False

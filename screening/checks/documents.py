@@ -89,7 +89,7 @@ class DocumentChecks(Check):
 
     def run(self, ctx: ScreeningContext) -> None:
         docs = [(i, d) for i, d in enumerate(ctx.submission.documents)
-                if d.kind in READ_KINDS and d.file in ctx.images and d.file not in ctx.bad_files]
+                if d.kind in READ_KINDS and d.file in ctx.decoded and d.file not in ctx.bad_files]
         if ctx.submission.stage == "entity":
             docs = [(i, d) for i, d in docs if d.kind != "economic_proof"]
         if not docs:
@@ -99,8 +99,8 @@ class DocumentChecks(Check):
             raise ModelError("OCR engine not loaded")
         timeout = float(getattr(readers, "timeout_s", 60.0))
         for i, doc in docs:
-            image = getattr(ctx.images[doc.file], "image", ctx.images[doc.file])
-            scale = float((ctx.extracted.get("files", {}).get(doc.file) or {}).get("scale") or 1.0)
+            decoded = ctx.decoded[doc.file]
+            image, scale = decoded.image, decoded.scale
             where = f"documents[{i}].file"
             if doc.kind == "business_licence":
                 reading = _call_with_timeout(readers.read_licence, image, timeout)
