@@ -20,23 +20,27 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from .codes import CODES, severity_of, title_of
-from .contract import DuplicateRef, Finding, Priority, Report, Submission
+from .contract import DuplicateRef, Finding, Report, Submission
 from .errors import ModelError
+from .ports import (
+    DocumentReaders,
+    DuplicateSearch,
+    FiledRecords,
+    PatentRegister,
+    Prioritizer,
+    ServedTextFeedback,
+    TextScreener,
+    VerifiedCodes,
+)
 from .uploads import DecodedUpload, UploadedFile  # UploadedFile: imported from here by the callers
 
 log = logging.getLogger(__name__)
-
-
-class Prioritizer(Protocol):
-    version: str
-
-    def score(self, ctx: "ScreeningContext", findings: Sequence[Finding]) -> Priority: ...
 
 
 @dataclass
@@ -47,14 +51,15 @@ class Resources:
     part could not run) rather than silently passing.
     """
 
-    ocr: Any = None  # ocr.readers.DocumentReaders
-    text: Any = None  # models.text.TextScreener
-    text_feedback: Any = None  # models.text_feedback.ServedTextFeedback (reviewers' false positives)
-    duplicates: Any = None  # screening.duplicates.DuplicateSearch
+    # each slot's Protocol (screening/ports.py) names the class loaded into it
+    ocr: DocumentReaders | None = None
+    text: TextScreener | None = None
+    text_feedback: ServedTextFeedback | None = None  # reviewers' false positives, learned
+    duplicates: DuplicateSearch | None = None
     prioritizer: Prioritizer | None = None
-    verified_codes: Any = None  # callable(uscc) -> bool: codes a reviewer marked as verified
-    filed_records: Any = None  # screening.storage.filed.FiledRecords: what annual updates and revocations refer to
-    patent_register: Any = None  # screening.storage.register.PatentRegisterStore: .snapshot(), .lookup(numbers)
+    verified_codes: VerifiedCodes | None = None  # codes a reviewer marked as verified
+    filed_records: FiledRecords | None = None  # what annual updates and revocations refer to
+    patent_register: PatentRegister | None = None
     model_versions: dict[str, str] = field(default_factory=dict)  # key -> version at start-up
 
     # the key a slot's version is shown under, where it differs from the slot (one key per model)

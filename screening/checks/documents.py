@@ -98,7 +98,7 @@ class DocumentChecks(Check):
         readers = ctx.resources.ocr
         if readers is None:
             raise ModelError("OCR engine not loaded")
-        timeout = float(getattr(readers, "timeout_s", 60.0))
+        timeout = float(readers.timeout_s)
         for i, doc in docs:
             decoded = ctx.decoded[doc.file]
             image, scale = decoded.image, decoded.scale

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 
+
 from ocr.readers import FieldReading, LicenceReading, PageText, StatementReading
 from screening.checks import default_checks
 from screening.parsing import parse_submission
@@ -85,3 +86,42 @@ def test_different_reasons_from_the_form_and_the_licence_are_two_findings():
     found = ineligible(screen(name, "有限责任公司分公司", "分公司"))
     assert sorted((f.field, f.evidence.get("rule"), f.evidence.get("reason")) for f in found) == [
         ("documents[0].file", None, "分公司"), ("entity.name", "partnership", None)]
+
+
+# ---- the Resources slots' Protocols (screening/ports.py) hold for the classes really loaded -------
+
+def _slot_ports() -> dict[str, type]:
+    from screening import ports
+
+    return {"ocr": ports.DocumentReaders, "text": ports.TextScreener, "text_feedback": ports.ServedTextFeedback,
+            "duplicates": ports.DuplicateSearch, "filed_records": ports.FiledRecords,
+            "patent_register": ports.PatentRegister, "prioritizer": ports.Prioritizer}
+
+
+def test_every_loaded_resource_satisfies_its_port(store, tmp_path):
+    from screening import ports
+    from screening.resources import load_resources
+    from screening.settings import Settings
+
+    res, status = load_resources(Settings(data_dir=tmp_path / "data"), store, ocr=True)
+    assert not status.failed, status.failed
+    for slot, port in _slot_ports().items():
+        obj = getattr(res, slot)
+        assert obj is not None, f"{slot} did not load"
+        assert isinstance(obj, port), f"{slot}: {type(obj).__name__} lacks a member of {port.__name__}"
+    assert isinstance(res.duplicates.scorer, ports.PairScorer) and isinstance(res.duplicates.photo_kind, ports.PhotoKind)
+    feedback = res.text_feedback.current()
+    assert feedback is None or isinstance(feedback, ports.TextFeedbackFilter)
+    assert callable(res.verified_codes) and res.verified_codes("91440300MA5H3E0T3W") is False
+
+
+def test_a_double_without_a_member_is_not_the_port():
+    from screening import ports
+
+    class Half:
+        version = "half@1"
+
+        def read_licence(self, image): ...
+
+    assert not isinstance(Half(), ports.DocumentReaders)
+    assert isinstance(LicenceSays({}, "", ""), ports.DocumentReaders)
