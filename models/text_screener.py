@@ -1,3 +1,4 @@
+# Over 400 lines: one screener combining the tagger, heads, brand lexicon and calibration with the exact rules per product field, kept together so each finding is decided in one place.
 """Product text screening: name, model field, introduction and category, rules and models together.
 
     screener = TextScreener.load_default()          # once, at start-up

@@ -3,7 +3,7 @@
 Order matters and is fixed in ``default_checks()``:
 
 1. files      — type, size and decodability of every upload (decoded images are kept on the
-                context for the document readers);
+                context, ``ctx.decoded``, for the document readers and the photo checks);
 2. rules      — entity, figures, product form and patents: exact rules, no models;
 3. documents  — OCR of the licence and statement, cross-checked against the form;
 4. text       — the text models over name, models and introduction;
@@ -17,42 +17,30 @@ info finding and the report's status ``degraded`` (CONTRACT.md: "never a silent 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from .codes import CODES, severity_of, title_of
-from .contract import DuplicateRef, Finding, Priority, Report, Submission
+from .contract import DuplicateRef, Finding, Report, Submission
 from .errors import ModelError
+from .ports import (
+    DocumentReaders,
+    DuplicateSearch,
+    FiledRecords,
+    PatentRegister,
+    Prioritizer,
+    ServedTextFeedback,
+    TextScreener,
+    VerifiedCodes,
+)
+from .uploads import DecodedUpload, UploadedFile  # UploadedFile: imported from here by the callers
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class UploadedFile:
-    """One uploaded file, named by its multipart part (HTTP) or path (CLI)."""
-
-    name: str
-    data: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def size(self) -> int:
-        return len(self.data)
-
-
-class Prioritizer(Protocol):
-    version: str
-
-    def score(self, ctx: "ScreeningContext", findings: Sequence[Finding]) -> Priority: ...
 
 
 @dataclass
@@ -63,14 +51,15 @@ class Resources:
     part could not run) rather than silently passing.
     """
 
-    ocr: Any = None  # ocr.readers.DocumentReaders
-    text: Any = None  # models.text.TextScreener
-    text_feedback: Any = None  # models.text_feedback.ServedTextFeedback (reviewers' false positives)
-    duplicates: Any = None  # screening.duplicates.DuplicateSearch
+    # each slot's Protocol (screening/ports.py) names the class loaded into it
+    ocr: DocumentReaders | None = None
+    text: TextScreener | None = None
+    text_feedback: ServedTextFeedback | None = None  # reviewers' false positives, learned
+    duplicates: DuplicateSearch | None = None
     prioritizer: Prioritizer | None = None
-    verified_codes: Any = None  # callable(uscc) -> bool: codes a reviewer marked as verified
-    filed_records: Any = None  # screening.storage.filed.FiledRecords: what annual updates and revocations refer to
-    patent_register: Any = None  # screening.storage.register.PatentRegisterStore: .snapshot(), .lookup(numbers)
+    verified_codes: VerifiedCodes | None = None  # codes a reviewer marked as verified
+    filed_records: FiledRecords | None = None  # what annual updates and revocations refer to
+    patent_register: PatentRegister | None = None
     model_versions: dict[str, str] = field(default_factory=dict)  # key -> version at start-up
 
     # the key a slot's version is shown under, where it differs from the slot (one key per model)
@@ -97,8 +86,8 @@ class ScreeningContext:
     findings: list[Finding] = field(default_factory=list)
     extracted: dict[str, Any] = field(default_factory=dict)
     duplicates: list[DuplicateRef] = field(default_factory=list)
-    # decoded upload images by file name (PIL.Image), filled by the file check
-    images: dict[str, Any] = field(default_factory=dict)
+    # accepted image uploads by file name, decoded once by the file check
+    decoded: dict[str, DecodedUpload] = field(default_factory=dict)
     # file names whose content failed the file check: readers must not touch them
     bad_files: set[str] = field(default_factory=set)
     degraded: bool = False

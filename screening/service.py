@@ -16,7 +16,8 @@ from .contract import Decision, Report, Submission
 from .errors import InvalidInput
 from .pipeline import Pipeline, UploadedFile
 from .storage import Store
-from .storage.store import Recorded, content_hash
+from .storage.store import Recorded
+from .uploads import content_hash
 
 log = logging.getLogger(__name__)
 

@@ -1,3 +1,4 @@
+# Over 400 lines: one generator of planted-defect filings, a method per defect kind drawing on shared state (catalogue, firms, realdata samples).
 """Generated filings with planted defects for the review rules of the second round.
 
 ``generate(n, seed, realdata)`` builds ``n`` scored filings (about 45 % clean, the rest each

@@ -1,7 +1,8 @@
 """The uploaded documents read and cross-checked against the form (part "ocr").
 
 Licence: LICENCE_UNREADABLE, LICENCE_USCC_MISMATCH, LICENCE_NAME_MISMATCH, LICENCE_EXPIRED,
-ENTITY_INELIGIBLE (from the licence's 类型/组成形式). Statement: STATEMENT_REVENUE_MISMATCH,
+ENTITY_INELIGIBLE (from the licence's 类型/组成形式; its own finding, unless the entity rules
+already gave the same reason from the form). Statement: STATEMENT_REVENUE_MISMATCH,
 STATEMENT_UNIT_ERROR, STATEMENT_PROFIT_MISMATCH, STATEMENT_ENTITY_MISMATCH,
 STATEMENT_PERIOD_WRONG, STATEMENT_UNSEALED, and (ours) STATEMENT_UNREADABLE for each expected
 field not read, DOCUMENT_KIND_WRONG for another statement uploaded as the 利润表. Economic proof: PROOF_MISMATCH.
@@ -89,7 +90,7 @@ class DocumentChecks(Check):
 
     def run(self, ctx: ScreeningContext) -> None:
         docs = [(i, d) for i, d in enumerate(ctx.submission.documents)
-                if d.kind in READ_KINDS and d.file in ctx.images and d.file not in ctx.bad_files]
+                if d.kind in READ_KINDS and d.file in ctx.decoded and d.file not in ctx.bad_files]
         if ctx.submission.stage == "entity":
             docs = [(i, d) for i, d in docs if d.kind != "economic_proof"]
         if not docs:
@@ -97,10 +98,10 @@ class DocumentChecks(Check):
         readers = ctx.resources.ocr
         if readers is None:
             raise ModelError("OCR engine not loaded")
-        timeout = float(getattr(readers, "timeout_s", 60.0))
+        timeout = float(readers.timeout_s)
         for i, doc in docs:
-            image = getattr(ctx.images[doc.file], "image", ctx.images[doc.file])
-            scale = float((ctx.extracted.get("files", {}).get(doc.file) or {}).get("scale") or 1.0)
+            decoded = ctx.decoded[doc.file]
+            image, scale = decoded.image, decoded.scale
             where = f"documents[{i}].file"
             if doc.kind == "business_licence":
                 reading = _call_with_timeout(readers.read_licence, image, timeout)
@@ -153,16 +154,14 @@ class DocumentChecks(Check):
             ctx.add("LICENCE_EXPIRED", where, f"营业执照的营业期限已于{r.term_end}届满，提交时不在有效期内",
                     evidence=ev(r.term, ctx.today.isoformat(), term_end=r.term_end), confidence=max(0.6, r.term.confidence),
                     source=source)
-        if r.ineligible:
-            evidence = ev(r.type if r.type.value else r.form, entity.kind if entity else None, reason=r.ineligible)
-            existing = next((f for f in ctx.findings if f.code == "ENTITY_INELIGIBLE"), None)
-            if existing is not None:
-                existing.evidence.setdefault("licence", evidence)
-            else:
-                ctx.add("ENTITY_INELIGIBLE", where,
-                        f"营业执照显示单位类型为“{r.type.value or r.form.value or r.ineligible}”（{r.ineligible}），"
-                        f"不具备独立法人资格，不能作为备案主体",
-                        evidence=evidence, confidence=max(0.6, r.type.confidence or 0.8), source=source)
+        if r.ineligible and not _already_said(ctx, r.ineligible):
+            # our own finding, with the licence's box: another check's finding is never edited
+            ctx.add("ENTITY_INELIGIBLE", where,
+                    f"营业执照显示单位类型为“{r.type.value or r.form.value or r.ineligible}”（{r.ineligible}），"
+                    f"不具备独立法人资格，不能作为备案主体",
+                    evidence=ev(r.type if r.type.value else r.form, entity.kind if entity else None,
+                                reason=r.ineligible),
+                    confidence=max(0.6, r.type.confidence or 0.8), source=source)
 
     # ---- statement ------------------------------------------------------------------------
 
@@ -280,6 +279,23 @@ class DocumentChecks(Check):
                     f"经济效益证明材料中的金额“{raw}”与填写的产品销售额{format_money(sales)}不一致",
                     evidence={**base, "box": _unscale(line["box"], scale), "read": raw, "form": sales,
                               "proof_yuan": yuan}, confidence=0.6, source=source)
+
+
+# the entity rules' ENTITY_INELIGIBLE (their evidence "rule", screening/checks/entity.py) that
+# already say what a licence's reason (ocr.licence.INELIGIBLE_TYPES) says: one finding per reason
+_SAME_REASON: dict[str, frozenset[str]] = {
+    "个体工商户": frozenset({"sole_proprietorship", "uscc_category"}),
+    "个人独资企业": frozenset({"sole_proprietorship"}),
+    "合伙企业": frozenset({"partnership"}),
+    "非法人组织": frozenset({"uscc_category"}),
+    **{branch: frozenset({"branch", "company_unit"}) for branch in ("分公司", "分支机构", "分厂", "办事处")},
+}
+
+
+def _already_said(ctx: ScreeningContext, reason: str) -> bool:
+    """An ENTITY_INELIGIBLE from the form (the entity rules) already gives the licence's reason."""
+    rules = _SAME_REASON.get(reason, frozenset())
+    return any(f.code == "ENTITY_INELIGIBLE" and f.evidence.get("rule") in rules for f in ctx.findings)
 
 
 def _unscale(box, scale: float):

@@ -42,11 +42,11 @@ class DuplicateChecks(Check):
     # ---------------------------------------------------------------- helpers
     def _photo_docs(self, ctx: ScreeningContext):
         for i, doc in enumerate(ctx.submission.documents):
-            if doc.kind in PHOTO_KINDS and doc.file in ctx.images and doc.file not in ctx.bad_files:
+            if doc.kind in PHOTO_KINDS and doc.file in ctx.decoded and doc.file not in ctx.bad_files:
                 yield i, doc
 
     def _photo_hashes(self, ctx: ScreeningContext) -> list[tuple[int, object, PhotoHash]]:
-        return [(i, doc, PhotoHash.of(_image(ctx.images[doc.file]))) for i, doc in self._photo_docs(ctx)]
+        return [(i, doc, PhotoHash.of(ctx.decoded[doc.file].image)) for i, doc in self._photo_docs(ctx)]
 
     def _filings(self, ctx: ScreeningContext, search, filing: Filing) -> None:
         scorer = search.scorer
@@ -95,7 +95,7 @@ class DuplicateChecks(Check):
         if not main:
             return
         i, doc = main[0]
-        verdict = judge.judge(_image(ctx.images[doc.file]))
+        verdict = judge.judge(ctx.decoded[doc.file].image)
         if verdict["not_photo"] >= judge.threshold:
             kind = verdict["kind"] if verdict["kind"] != "photo" else "rendering"
             ctx.add(
@@ -104,11 +104,6 @@ class DuplicateChecks(Check):
                 evidence={"document": doc.kind, "file": doc.file, "kind": kind, **verdict},
                 confidence=verdict["not_photo"], source=judge.version,
             )
-
-
-def _image(obj):
-    """ctx.images holds PIL images (or a decoded-image record carrying one as ``.image``)."""
-    return getattr(obj, "image", obj)
 
 
 def _drivers(scorer, features: dict) -> list[list]:

@@ -4,14 +4,16 @@ The manual (seeds/002, part five) allows png, bmp and jpg for every document, mp
 product video, 5 MB for the licence, statement, pledge and product pictures, and 20 MB for
 the proof uploads ("证明文件": the economic proof and the production licence / certification,
 "单个文件大小不得超过 20M") and for videos. The name of a file says nothing: a ``.jpg`` that
-holds a PDF is a PDF. Decoded images go to ``ctx.images`` for the document readers; files that
-fail go to ``ctx.bad_files`` so nobody reads them.
+holds a PDF is a PDF. Decoded images go to ``ctx.decoded`` (a ``DecodedUpload`` each: image,
+scale, document kind) for the document readers and the photo checks; files that fail go to
+``ctx.bad_files`` so nobody reads them.
 """
 
 from __future__ import annotations
 
 from ..files import IMAGE_TYPES, FileProblem, check_mp4, decode_image, sniff
 from ..pipeline import Check, ScreeningContext
+from ..uploads import DecodedUpload
 
 MB = 1024 * 1024
 
@@ -92,7 +94,8 @@ class FileCheck(Check):
             try:
                 if detected in IMAGE_TYPES:
                     decoded = decode_image(data, detected)
-                    ctx.images[doc.file] = decoded.image
+                    ctx.decoded[doc.file] = DecodedUpload(file=doc.file, kind=doc.kind, image=decoded.image,
+                                                          scale=decoded.scale, original_size=decoded.original_size)
                     summary[doc.file].update(
                         width=decoded.original_size[0], height=decoded.original_size[1], scale=decoded.scale
                     )

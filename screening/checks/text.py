@@ -42,7 +42,7 @@ class TextChecks(Check):
             ctx.skip("product.name", "产品名称")
         entity = getattr(ctx.submission, "entity", None)
         findings = screener.screen(product, company=getattr(entity, "name", None))
-        served = getattr(ctx.resources, "text_feedback", None)
+        served = ctx.resources.text_feedback
         feedback = served.current() if served is not None else None
         if feedback is not None:
             findings, dropped = feedback.apply(findings, product)

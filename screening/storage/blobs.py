@@ -8,13 +8,13 @@ for any later upload of the same bytes) and never a record pointing at a missing
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from ..errors import NotFound, Unavailable
+from ..uploads import file_sha256
 
 
 class BlobStore:
@@ -27,7 +27,7 @@ class BlobStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
+        sha = file_sha256(data)  # the same identity as UploadedFile.sha256
         path = self.path_for(sha)
         if path.exists():
             return sha

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from ..contract import Decision, Report, Submission, to_jsonable
 from ..errors import Conflict, InvalidInput, NotFound
 from ..priority import PRESSURE_WEIGHT, P_WEIGHT, STAGES_WITH_TARGETS, pressure_counts, pressure_steps, score_today
-from ..pipeline import UploadedFile
+from ..uploads import UploadedFile, content_hash
 from .blobs import BlobStore
 from .db import session_factory
 from .tables import (
@@ -44,15 +44,6 @@ from .tables import (
 )
 
 KEY_PREFIX = "psk_"
-
-
-def content_hash(submission: Submission, files: dict[str, UploadedFile]) -> str:
-    body = json.dumps(
-        {"form": to_jsonable(submission), "files": sorted((n, f.sha256) for n, f in files.items())},
-        ensure_ascii=False,
-        sort_keys=True,
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 @dataclass

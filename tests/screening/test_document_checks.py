@@ -9,7 +9,7 @@ import pytest
 
 from screening.checks.documents import DocumentChecks, close_wan, unit_slip
 from screening.contract import DocumentRef, Entity, EntityFigures, Submission
-from screening.pipeline import Resources, ScreeningContext
+from screening.pipeline import DecodedUpload, Resources, ScreeningContext
 from training.docgen import render_licence, render_statement
 from training.docgen.entities import Entity as GenEntity
 from training.docgen.fonts import available
@@ -36,7 +36,9 @@ def readers():
 def _ctx(readers, entity, docs, images, today=date(2026, 3, 1)):
     sub = Submission(submission_id="t", stage="entity", submitted_at=datetime(2026, 3, 1, 10),
                      entity=entity, documents=[DocumentRef(kind=k, file=f) for k, f in docs])
-    return ScreeningContext(submission=sub, files={}, resources=Resources(ocr=readers), today=today, images=images)
+    kinds = dict((f, k) for k, f in docs)
+    decoded = {f: DecodedUpload(file=f, kind=kinds[f], image=img) for f, img in images.items()}
+    return ScreeningContext(submission=sub, files={}, resources=Resources(ocr=readers), today=today, decoded=decoded)
 
 
 @pytest.mark.slow

@@ -220,7 +220,7 @@ def run_files(documents, files):
 
 
 def screen_ctx(documents, files):
-    """The context after FileCheck ran (for ctx.images / ctx.bad_files)."""
+    """The context after FileCheck ran (for ctx.decoded / ctx.bad_files)."""
     from datetime import date
 
     from screening.pipeline import Resources, ScreeningContext
@@ -237,8 +237,23 @@ def test_good_uploads_are_decoded_for_the_readers():
         {"licence.jpg": encode(rgb(), "JPEG"), "pledge.bmp": encode(rgb(), "BMP")},
     )
     assert ctx.findings == []
-    assert set(ctx.images) == {"licence.jpg", "pledge.bmp"} and not ctx.bad_files
+    assert set(ctx.decoded) == {"licence.jpg", "pledge.bmp"} and not ctx.bad_files
     assert ctx.extracted["files"]["licence.jpg"]["detected"] == "jpg"
+    licence = ctx.decoded["licence.jpg"]
+    assert (licence.file, licence.kind, licence.image.mode) == ("licence.jpg", "business_licence", "RGB")
+    # the report's file summary and the decoded value say the same scale and size
+    summary = ctx.extracted["files"]["licence.jpg"]
+    assert licence.scale == summary["scale"] and licence.original_size == (summary["width"], summary["height"])
+
+
+def test_a_downscaled_upload_carries_its_scale():
+    from screening.files import MAX_SIDE
+
+    ctx = screen_ctx([{"kind": "business_licence", "file": "big.png"}],
+                     {"big.png": encode(Image.new("RGB", (MAX_SIDE * 2, 100), (200, 200, 200)), "PNG")})
+    decoded = ctx.decoded["big.png"]
+    assert decoded.scale == 0.5 and max(decoded.image.size) == MAX_SIDE
+    assert decoded.original_size == (MAX_SIDE * 2, 100)
 
 
 def test_a_pdf_named_jpg_is_the_wrong_type():
@@ -287,7 +302,7 @@ def test_size_limits_per_document_kind():
 def test_wrong_type_and_too_large_are_both_reported_and_nothing_is_decoded():
     ctx = screen_ctx([{"kind": "business_licence", "file": "l.jpg"}], {"l.jpg": b"%PDF" + b"\x00" * (6 * MB)})
     assert sorted(f.code for f in ctx.findings) == ["FILE_TOO_LARGE", "FILE_TYPE_INVALID"]
-    assert ctx.bad_files == {"l.jpg"} and ctx.images == {}
+    assert ctx.bad_files == {"l.jpg"} and ctx.decoded == {}
 
 
 def test_corrupt_and_bomb_and_empty_files():
@@ -299,7 +314,7 @@ def test_corrupt_and_bomb_and_empty_files():
     )
     codes = {f.evidence["file"]: f.code for f in ctx.findings}
     assert codes == {"cut.jpg": "FILE_CORRUPT", "bomb.png": "FILE_TOO_LARGE", "empty.png": "FILE_CORRUPT"}
-    assert ctx.bad_files == {"cut.jpg", "bomb.png", "empty.png"} and ctx.images == {}
+    assert ctx.bad_files == {"cut.jpg", "bomb.png", "empty.png"} and ctx.decoded == {}
 
 
 def test_a_document_without_its_file_is_skipped_not_failed():
@@ -314,5 +329,5 @@ def test_real_licences_pass_the_file_check(realdata):
     names = sorted(p.name for p in folder.iterdir())
     docs = [{"kind": "business_licence", "file": n} for n in names]
     ctx = screen_ctx(docs, {n: (folder / n).read_bytes() for n in names})
-    assert ctx.findings == [] and set(ctx.images) == set(names)
-    assert all(img.mode == "RGB" for img in ctx.images.values())
+    assert ctx.findings == [] and set(ctx.decoded) == set(names)
+    assert all(d.image.mode == "RGB" for d in ctx.decoded.values())
