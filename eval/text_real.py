@@ -9,7 +9,6 @@ flags). A stored result of an earlier release (``--baseline``) is printed side b
 from __future__ import annotations
 
 import statistics
-import time
 from collections import Counter
 
 from models.text_screener import TextScreener
@@ -99,19 +98,10 @@ def reliability(items: list[dict], preds: list[dict[str, float]], bins: int = 5)
 
 
 def speed(screener: TextScreener, items: list[dict], n: int = 200) -> dict:
-    from screening.contract import CodeName, Product
+    from .text import screening_times_ms
 
-    names = [it["name"] for it in items if it["kind"] == "name"][:: max(1, len([1 for it in items if it["kind"] == "name"]) // n)][:n]
-    products = [Product(name=x, models=["BCD-520W"], trademark=None, category=CodeName("3951010100", "家用电冰箱"),
-                        intro="双门风冷无霜冰箱，容积520升，采用变频压缩机与多风道送风结构，适用于家庭食品冷藏冷冻。")
-                for x in names]
-    for p in products[:5]:
-        screener.screen(p)
-    times = []
-    for p in products:
-        t0 = time.perf_counter()
-        screener.screen(p)
-        times.append((time.perf_counter() - t0) * 1000)
+    all_names = [it["name"] for it in items if it["kind"] == "name"]
+    times = screening_times_ms(screener, all_names[:: max(1, len(all_names) // n)][:n])
     return {"median_ms": round(statistics.median(times), 2), "products": len(times)}
 
 
