@@ -1,7 +1,7 @@
 # The two commands (README.md): `make serve` and `make test`.
 # Both build the virtual environment from pyproject.toml on first use (PyPI only): `serve`
 # installs the runtime only, `test` adds the test extras (pytest, hypothesis, schemathesis,
-# playwright) on top, also into a venv that `serve` built first.
+# playwright, pytest-xdist) on top, also into a venv that `serve` built first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -29,13 +29,15 @@ install-test: $(TEST_STAMP)
 serve: $(STAMP)
 	$(BIN)/prescreen serve
 
+# one pytest worker per core (pytest-xdist): every database test has its own SQLite file or
+# PostgreSQL database, so the workers share nothing
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # the quick loop while changing code: everything not marked slow, on SQLite (the PostgreSQL half
 # of the database tests runs in `make test` and CI)
 test-fast: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m "not slow and not postgres" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto -m "not slow and not postgres" $(PYTEST_ARGS)
 
 # refresh docs/screenshots/ from the current pages (the browser test, Debian's Chromium);
 # the test alone writes its screenshots to a temporary folder

@@ -42,6 +42,7 @@ def test_screen_one_records_like_http(cli_env, contract_example, capsys):
     assert store.revision("2026-P-000123").files[0]["name"] == "photo.png"
 
 
+@pytest.mark.slow  # one CLI run per bad input: 2.7 s
 def test_bad_input_exits_2_with_the_reason(cli_env, contract_example, capsys):
     path = cli_env / "sub.json"
     contract_example["documents"] = [{"kind": "business_licence", "file": "missing.jpg"}]

@@ -54,6 +54,7 @@ def shots(tmp_path):
     return folder
 
 
+@pytest.mark.slow  # a browser session: 3 s
 def test_review_an_item_end_to_end(browser, app, store, database_url, shots):
     seeded = seed_realistic(store)
     SHOTS = shots

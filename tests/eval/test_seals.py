@@ -10,6 +10,7 @@ import pytest
 from training.docgen.fonts import available
 
 
+@pytest.mark.slow  # renders and reads statements: 2 s
 @pytest.mark.skipif(not available(), reason="fonts-noto-cjk not installed")
 def test_eval_seals_reports_recall_and_false_seals(capsys, monkeypatch, tmp_path):
     from eval import seals

@@ -61,6 +61,7 @@ def test_concurrent_identical_resends_in_one_process_are_screened_once(store):
     assert pipeline.screened == 1  # the others waited for the first and got its report
 
 
+@pytest.mark.slow  # spawns processes: 5 s each on 2 cores
 @pytest.mark.parametrize("racers", [2, 4])
 def test_concurrent_identical_resends_across_processes_make_one_revision(database_url, tmp_path, racers):
     barrier = threading.Barrier(racers)

@@ -140,11 +140,20 @@ def test_one_confusable_slip_is_among_the_candidates(first17, data):
     slipped = code[:i] + data.draw(st.sampled_from(CONFUSABLE[code[i]])) + code[i + 1:]
     candidates = candidates_for_one_confusable(slipped)
     assert code in candidates
-    # corrected when the code is the only candidate, or the only one whose organisation check holds;
-    # refused (never a guess) when another fits as well
+    # the rule: the only candidate, else the only one whose organisation check holds, else refuse
     org_ok = [c for c in candidates if validate_uscc(c).org_check_ok]
-    expected = code if len(candidates) == 1 or org_ok == [code] else None
-    assert correct_one_confusable(slipped) == expected
+    if len(candidates) == 1:
+        expected = candidates[0]
+    else:
+        expected = org_ok[0] if len(org_ok) == 1 else None
+    corrected = correct_one_confusable(slipped)
+    assert corrected == expected
+    # and the truth: a real code's organisation check holds (all but 8 of the 100,882 registry codes),
+    # so for such a code the correction is the code itself or a refusal, never another company's code.
+    # Hypothesis draws organisation parts at random, so the rare real case where it fails is drawn here
+    # too; there a wrong guess is possible and docs/rules.md says so.
+    if validate_uscc(code).org_check_ok:
+        assert corrected in (code, None)
     for c in candidates_for_one_confusable(slipped):
         assert validate_uscc(c).valid
 

@@ -70,6 +70,7 @@ def test_train_text_help_says_where_the_output_goes(capsys):
     assert "PRESCREEN_DATA_DIR/models" in out and "never written unless named here" in out and "--seed" in out
 
 
+@pytest.mark.slow  # trains a tagger: 2 s
 def test_tagger_learns_from_composed_names(realdata):
     vocab = RealVocab.load(realdata)
     train = [e for e in compose_names(vocab, "train", 1500, seed=11) if not e.tagger_only]
