@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -16,7 +17,7 @@ from .errors import LastResort, install_error_handlers
 from .limits import BodySizeLimit
 from .metrics import Metrics, MetricsMiddleware
 from .schemas import ErrorOut
-from .routes import audit, health, queue, screenings, verified_codes
+from .routes import audit, health, jobs, queue, screenings, verified_codes
 from .web import install_web
 
 log = logging.getLogger(__name__)
@@ -49,17 +50,31 @@ def create_app(
     everywhere = {code: {"model": ErrorOut, "description": text} for code, text in (
         (400, "the body cannot be parsed"), (408, "the request body stalled"), (413, "the request body is too large"),
         (503, "the database or the upload storage is unavailable; nothing was written"))}
-    app = FastAPI(title="prescreen", version="0.1.0", description=DESCRIPTION, docs_url="/docs", responses=everywhere)
+    service = ScreeningService(pipeline, store)
+    runner = service.make_runner(threads=settings.job_threads, lease_s=settings.job_lease_s)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # the job workers live as long as the server: started here, not at import or app creation
+        if runner.threads:
+            runner.start()
+        try:
+            yield
+        finally:
+            runner.stop()
+
+    app = FastAPI(title="prescreen", version="0.1.0", description=DESCRIPTION, docs_url="/docs", responses=everywhere,
+                  lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store
-    app.state.service = ScreeningService(pipeline, store)
+    app.state.service = service
     app.state.load_report = load_report or LoadReport(loaded=dict(pipeline.resources.model_versions))
     app.state.metrics = Metrics()
     for name, version in app.state.load_report.loaded.items():
         app.state.metrics.models_loaded.labels(name, version).set(1)
 
     install_error_handlers(app)
-    for router in (screenings.router, queue.router, verified_codes.router, audit.router, health.router):
+    for router in (screenings.router, jobs.router, queue.router, verified_codes.router, audit.router, health.router):
         app.include_router(router)
     install_web(app)  # the reviewer pages, and sign-in sessions for the JSON API
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, timeout_s=settings.body_timeout_s)

@@ -55,9 +55,26 @@ class RevisionOut(Open):
     codes: list[str]
 
 
+class JobOut(BaseModel):
+    job_id: int
+    submission_id: str
+    state: Literal["queued", "running", "done", "failed"]
+    attempts: int = Field(description="claims so far: more than 1 after a worker died or a part was unavailable")
+    revision: int | None = Field(default=None, description="the revision recorded, once done")
+    error: str | None = None
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    status_url: str | None = Field(default=None, description="where to ask again: GET /v1/jobs/{job_id}")
+    report_url: str | None = Field(default=None, description="once done: GET /v1/screenings/{submission_id}")
+
+
 class ReportOut(Open):
     submission_id: str
-    status: Literal["complete", "degraded"]
+    status: Literal["complete", "degraded", "pending"] = Field(
+        description="pending: the documents are still being read (see 'job'); the rest is final")
+    pending: list[str] | None = Field(default=None, description="the parts still running, when pending")
+    job: JobOut | None = Field(default=None, description="when pending: the job that finishes the report")
     revision: int | None = None
     priority: PriorityOut
     findings: list[FindingOut]

@@ -142,8 +142,11 @@ class Pipeline:
         self.resources = resources or Resources()
 
     def screen(
-        self, submission: Submission, files: dict[str, UploadedFile], *, today: date | None = None
+        self, submission: Submission, files: dict[str, UploadedFile], *, today: date | None = None,
+        skip_parts: frozenset[str] = frozenset(),
     ) -> Report:
+        """Run every check (but those of ``skip_parts``: a partial answer while a job reads the
+        documents) and score the priority."""
         started = time.perf_counter()
         ctx = ScreeningContext(
             submission=submission,
@@ -153,7 +156,7 @@ class Pipeline:
         )
         timings: dict[str, float] = {}
         for check in self.checks:
-            if not check.applies(ctx):
+            if check.part in skip_parts or not check.applies(ctx):
                 continue
             t0 = time.perf_counter()
             try:

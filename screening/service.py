@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 
+from .checks.documents import READ_KINDS
 from .contract import Decision, Report, Submission
-from .errors import InvalidInput
+from .errors import InvalidInput, Unavailable
+from .jobs import JobRunner, job_submission
 from .pipeline import Pipeline, UploadedFile
 from .storage import Store
+from .storage.jobs import DONE, FAILED, Job, JobQueue
 from .storage.store import Recorded
 from .uploads import content_hash
 
@@ -66,13 +71,93 @@ class _KeyedLocks:
                     del self._locks[key]
 
 
+@dataclass
+class Outcome:
+    """What a screening request gets: the report (complete, or ``pending`` with the job that
+    finishes it), and whether a new revision was recorded for it."""
+
+    report: dict
+    new: bool
+    job: Job | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.report.get("status") == "pending" or (self.job is not None and not self.job.finished)
+
+
 class ScreeningService:
     def __init__(self, pipeline: Pipeline, store: Store, on_recorded: list[Callable[[], None]] | None = None) -> None:
         self.pipeline = pipeline
         self.store = store
+        self.jobs = JobQueue(store.engine)
+        self.runner: JobRunner | None = None  # this process's job workers, once started
         self._in_flight = _KeyedLocks()
         # called after each new revision is committed (e.g. to let the duplicate index catch up)
         self.on_recorded = on_recorded or []
+
+    # ---------------------------------------------------------------- the job queue
+    def make_runner(self, *, threads: int, lease_s: float = 30.0, poll_s: float = 0.5) -> JobRunner:
+        self.runner = JobRunner(self.jobs, self._run_job, self.store.blobs, threads=threads, lease_s=lease_s,
+                                poll_s=poll_s)
+        return self.runner
+
+    def _run_job(self, job: Job, files: dict[str, UploadedFile]) -> int:
+        report, _ = self.screen(job_submission(job), files, actor=job.actor)
+        return report["revision"]
+
+    def reads_documents(self, submission: Submission) -> bool:
+        """Whether screening it runs OCR (the slow part that job workers take off the request)."""
+        return self.pipeline.resources.ocr is not None and any(d.kind in READ_KINDS for d in submission.documents)
+
+    def enqueue(self, submission: Submission, files: dict[str, UploadedFile], submission_json: str | bytes, *,
+                actor: str) -> Outcome:
+        """Accept for a job worker: stored (blobs, then the job) before the caller is answered.
+        An unchanged resend gets its stored report and no job."""
+        check_files_match(submission, files)
+        digest = content_hash(submission, files)
+        stored = self.store.unchanged_report(submission, files, digest)
+        if stored is not None:
+            return Outcome(stored, False)
+        for f in files.values():  # blobs first: a job never points at a missing file
+            self.store.blobs.put(f.data)
+        text = submission_json.decode("utf-8") if isinstance(submission_json, bytes) else submission_json
+        job, _ = self.jobs.enqueue(submission_id=submission.submission_id, content_hash=digest,
+                                   submission_json=text, files={n: f.sha256 for n, f in files.items()}, actor=actor)
+        if self.runner is not None:
+            self.runner.wake()
+        return Outcome({}, False, job=job)
+
+    def screen_within(self, submission: Submission, files: dict[str, UploadedFile], submission_json: str | bytes, *,
+                      actor: str, wait_s: float) -> Outcome:
+        """The synchronous answer, bounded: documents are read by a job worker; when it has not
+        finished within ``wait_s`` the answer is the rest of the report, ``pending`` for the
+        documents, and the job goes on. Without documents to read (or without workers in this
+        process) it screens here, as it always did."""
+        if not self.reads_documents(submission) or self.runner is None or not self.runner.started:
+            report, new = self.screen(submission, files, actor=actor)
+            return Outcome(report, new)
+        queued = self.enqueue(submission, files, submission_json, actor=actor)
+        if queued.job is None:
+            return queued
+        self.runner.expedite(queued.job.id)
+        job = self.wait_for(queued.job.id, wait_s)
+        if job.state == DONE:
+            return Outcome(self.store.latest_report(job.submission_id, job.revision), True, job=job)
+        if job.state == FAILED:
+            raise Unavailable(f"the screening could not be completed ({job.error}); send it again")
+        partial = self.pipeline.screen(submission, files, skip_parts=frozenset({"ocr"})).to_dict()
+        partial.update(status="pending", pending=["documents"], job=job.to_dict())
+        return Outcome(partial, False, job=job)
+
+    def wait_for(self, job_id: int, wait_s: float) -> Job:
+        deadline = time.monotonic() + wait_s
+        pause = 0.02
+        while True:
+            job = self.jobs.get(job_id)
+            if job.finished or time.monotonic() >= deadline:
+                return job
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 1.5, 0.25)
 
     def screen(
         self, submission: Submission, files: dict[str, UploadedFile], *, actor: str, today: date | None = None

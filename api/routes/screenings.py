@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -16,7 +17,7 @@ from screening.storage import Store
 
 from ..multipart import read_form
 from ..deps import Principal, client_address, get_service, get_store, require_scope
-from ..schemas import DecisionIn, DecisionOut, ErrorOut, ReportOut
+from ..schemas import DecisionIn, DecisionOut, ErrorOut, JobOut, ReportOut
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
 
@@ -45,10 +46,15 @@ MULTIPART_DOC = {
 }
 
 
-@router.post("", response_model=ReportOut, responses=ERRORS, openapi_extra=MULTIPART_DOC,
+@router.post("", response_model=ReportOut, responses=ERRORS | {202: {"model": ReportOut | JobOut, "description": (
+                 "accepted: a job reads the documents (wait=false, or not done within the wait); "
+                 "Location names the job")}}, openapi_extra=MULTIPART_DOC,
              summary="Screen a submission (multipart: a 'submission' JSON part plus one part per file)")
 async def post_screening(
     request: Request,
+    wait: bool = Query(True, description="true (default): answer with the report, reading documents within "
+                                         "PRESCREEN_SYNC_WAIT_S, else 202 with the rest of the report, pending; "
+                                         "false: 202 at once with the job's status URL"),
     principal: Principal = Depends(require_scope("screen")),
     service: ScreeningService = Depends(get_service),
 ) -> dict:
@@ -79,10 +85,27 @@ async def post_screening(
             files[name] = UploadedFile(name=name, data=data)
     finally:
         await form.close()
-    report, new = await run_in_threadpool(service.screen, submission, files, actor=principal.actor)
-    if new:
-        request.app.state.metrics.observe_report(submission.stage, report)
-    return report
+    settings = request.app.state.settings
+    if not wait:
+        outcome = await run_in_threadpool(service.enqueue, submission, files, text, actor=principal.actor)
+    else:
+        outcome = await run_in_threadpool(service.screen_within, submission, files, text, actor=principal.actor,
+                                          wait_s=settings.sync_wait_s)
+    if outcome.new:
+        request.app.state.metrics.observe_report(submission.stage, outcome.report)
+    if outcome.job is None or outcome.job.finished:
+        return outcome.report
+    job = job_body(outcome.job)
+    # accepted, not finished: 202 with where to ask (the partial report, when there is one)
+    body = outcome.report | {"job": job} if outcome.report else job
+    return JSONResponse(body, status_code=202, headers={"Location": job["status_url"]})
+
+
+def job_body(job) -> dict:
+    body = job.to_dict() | {"status_url": f"/v1/jobs/{job.id}"}
+    if job.state == "done":
+        body["report_url"] = f"/v1/screenings/{job.submission_id}"
+    return body
 
 
 @router.get("/{submission_id}", response_model=ReportOut, responses=ERRORS,

@@ -245,16 +245,19 @@ class Store:
                                    "codes": sorted({f.code for f in report.findings})}))
         return Recorded(revision=revision_no, report=report)
 
-    def latest_report(self, submission_id: str) -> dict:
+    def latest_report(self, submission_id: str, revision: int | None = None) -> dict:
+        """The report of the latest revision, or of ``revision``."""
+        wanted = SubmissionRow.latest_revision if revision is None else revision
         with self.Session() as s:
             row = s.execute(
                 select(ReportRow.report)
                 .join(RevisionRow, ReportRow.revision_id == RevisionRow.id)
                 .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
-                .where(SubmissionRow.submission_id == submission_id, RevisionRow.revision == SubmissionRow.latest_revision)
+                .where(SubmissionRow.submission_id == submission_id, RevisionRow.revision == wanted)
             ).first()
         if row is None:
-            raise NotFound(f"no submission {submission_id!r}", field="submission_id")
+            raise NotFound(f"no submission {submission_id!r}" if revision is None
+                           else f"no revision {revision} of {submission_id!r}", field="submission_id")
         return row[0]
 
     def revisions(self, submission_id: str) -> list[dict]:

@@ -52,3 +52,31 @@ def client(app, api_key):
     with TestClient(app, raise_server_exceptions=False) as c:
         c.headers["Authorization"] = f"Bearer {api_key}"
         yield c
+
+
+@pytest.fixture
+def make_ocr_client(tmp_path, database_url, store, text_screener):
+    """A client of an app that reads documents (real OCR) with settings of the test's choosing;
+    its job workers run while the client is open."""
+    from contextlib import contextmanager
+
+    from ocr.readers import DocumentReaders
+    from screening.duplicates import DuplicateSearch
+    from screening.validators.uscc import CODE_RULES
+    from training.docgen.fonts import available
+
+    if not available():
+        pytest.skip("fonts-noto-cjk not installed")
+
+    @contextmanager
+    def make(**overrides):
+        settings = Settings(data_dir=tmp_path, database_url=database_url, ocr_enabled=True, **overrides)
+        resources = Resources(verified_codes=store.is_code_verified, text=text_screener,
+                              duplicates=DuplicateSearch.open(tmp_path, store, text_screener.embedder),
+                              ocr=DocumentReaders.load(CODE_RULES))
+        app = create_app(settings, store=store, pipeline=Pipeline(default_checks(), resources))
+        with TestClient(app, raise_server_exceptions=False) as c:
+            c.headers["Authorization"] = f"Bearer {store.create_api_key('tests', actor='tests')}"
+            yield c
+
+    return make

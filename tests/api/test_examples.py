@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,25 +27,8 @@ def test_readme_curl_example_files_exist_and_are_small():
 
 
 @pytest.fixture
-def ocr_client(tmp_path, database_url, store, text_screener):
-    from api.app import create_app
-    from ocr.readers import DocumentReaders
-    from screening.checks import default_checks
-    from screening.duplicates import DuplicateSearch
-    from screening.pipeline import Pipeline, Resources
-    from screening.settings import Settings
-    from screening.validators.uscc import CODE_RULES
-    from training.docgen.fonts import available
-
-    if not available():
-        pytest.skip("fonts-noto-cjk not installed")
-    settings = Settings(data_dir=tmp_path, database_url=database_url, ocr_enabled=True)
-    resources = Resources(verified_codes=store.is_code_verified, text=text_screener,
-                          duplicates=DuplicateSearch.open(tmp_path, store, text_screener.embedder),
-                          ocr=DocumentReaders.load(CODE_RULES))
-    app = create_app(settings, store=store, pipeline=Pipeline(default_checks(), resources))
-    with TestClient(app, raise_server_exceptions=False) as c:
-        c.headers["Authorization"] = f"Bearer {store.create_api_key('tests', actor='tests')}"
+def ocr_client(make_ocr_client):
+    with make_ocr_client() as c:
         yield c
 
 
