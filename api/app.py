@@ -81,3 +81,13 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(LastResort)  # outermost: errors nothing else handled, logged once
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``prescreen serve --workers N`` process: settings and logging from the
+    environment, as the parent read them."""
+    from .logging_setup import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

@@ -33,7 +33,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         # commands with many heavy sub-commands (eval, train) import them only when asked for
         if hasattr(module, "register_for"):
             module.register_for(sub, argv)
-        else:
+        elif hasattr(module, "register"):  # the others are helpers of a command
             module.register(sub)
     return parser
 

@@ -23,6 +23,9 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, metavar="REPORTS.jsonl", help="where batch reports go (one a line)")
     p.add_argument("--dry-run", action="store_true", help="screen without recording")
     p.add_argument("--no-ocr", action="store_true", help="skip reading the documents (faster; the report says so)")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="with --batch: queue every line as a job and run N worker processes (each loads the "
+                        "models once); `prescreen worker` on other hosts on the same database helps too")
     p.set_defaults(func=run)
 
 
@@ -65,37 +68,56 @@ def run(args: argparse.Namespace) -> int:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
+    if args.workers:
+        if args.dry_run:
+            raise InvalidInput("--dry-run screens in this process only; leave out --workers", field="--workers")
+        from .screen_batch import batch_over_workers
+
+        return batch_over_workers(service, args)
     return _batch(service, args)
+
+
+def read_lines(src: Path) -> list[str]:
+    try:
+        return src.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {src}: {exc}", field="--batch") from None
+
+
+def parse_line(line: str, base: Path):
+    """One batch line's submission and files, or the InvalidInput that names what is wrong."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"not valid JSON: {exc.msg}", field="submission") from None
+    submission = parse_submission(data)
+    return submission, load_files(submission, base)
+
+
+def line_error(lineno: int, exc: PrescreenError) -> dict:
+    print(f"prescreen: line {lineno}: {exc.message} (field: {exc.field})", file=sys.stderr)
+    return {"line": lineno, **exc.to_dict()}
 
 
 def _batch(service: ScreeningService, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     src: Path = args.batch
-    try:
-        lines = src.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {src}: {exc}", field="--batch") from None
+    lines = read_lines(src)
     bad = 0
     with open(args.out, "w", encoding="utf-8") as out:
         for lineno, line in enumerate(tqdm(lines, desc="screening", unit="sub", file=sys.stderr), start=1):
             if not line.strip():
                 continue
             try:
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InvalidInput(f"not valid JSON: {exc.msg}", field="submission") from None
-                submission = parse_submission(data)
-                files = load_files(submission, src.parent)
+                submission, files = parse_line(line, src.parent)
                 if args.dry_run:
                     report = service.screen_only(submission, files).to_dict()
                 else:
                     report, _ = service.screen(submission, files, actor="cli:batch")
             except PrescreenError as exc:
                 bad += 1
-                print(f"prescreen: line {lineno}: {exc.message} (field: {exc.field})", file=sys.stderr)
-                report = {"line": lineno, **exc.to_dict()}
+                report = line_error(lineno, exc)
             out.write(json.dumps(report, ensure_ascii=False) + "\n")
     if bad:
         print(f"prescreen: {bad} of {len(lines)} lines were not screened (see above)", file=sys.stderr)

@@ -169,6 +169,11 @@ class JobQueue:
             rows = s.execute(select(JobRow.state, func.count()).group_by(JobRow.state)).all()
         return {state: n for state, n in rows}
 
+    def recent(self, limit: int = 100) -> list[Job]:
+        """The newest jobs, newest first."""
+        with self.Session() as s:
+            return [_job(r) for r in s.execute(select(JobRow).order_by(JobRow.id.desc()).limit(limit)).scalars()]
+
     def unfinished(self, job_ids: list[int]) -> list[int]:
         if not job_ids:
             return []

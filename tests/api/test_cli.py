@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -174,3 +175,33 @@ def test_codes_verify_warns_on_a_wrong_check_character_and_refuses_a_malformed_c
         assert main(["codes", "verify", bad]) == 2
         assert "error" in capsys.readouterr().err
         assert not _store().is_code_verified(bad)
+
+
+@pytest.mark.slow  # starts two worker processes, each loading the models
+def test_batch_over_worker_processes_writes_every_report_in_line_order(cli_env, contract_example, capsys):
+    src = cli_env / "subs.jsonl"
+    lines = []
+    for i in range(6):
+        contract_example["submission_id"] = f"W-{i}"
+        lines.append(json.dumps(contract_example, ensure_ascii=False))
+    lines.insert(3, "{not json")
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = cli_env / "reports.jsonl"
+    assert main(["screen", "--batch", str(src), "--out", str(out), "--workers", "2"]) == 2
+    assert "line 4" in capsys.readouterr().err
+    reports = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("submission_id") for r in reports] == ["W-0", "W-1", "W-2", None, "W-3", "W-4", "W-5"]
+    assert all(r["revision"] == 1 for r in reports if "priority" in r) and reports[3]["field"] == "submission"
+    store = _store()
+    jobs = store_jobs(store)
+    assert sorted(j.state for j in jobs) == ["done"] * 6
+    assert {j.worker.split(":")[1] for j in jobs} - {str(os.getpid())}  # run by the worker processes
+    # the same batch again: every report is the stored one, no job, no new revision
+    assert main(["screen", "--batch", str(src), "--out", str(out), "--workers", "2"]) == 2
+    assert len(store_jobs(store)) == 6 and store.counts()["open"] == 6
+
+
+def store_jobs(store):
+    from screening.storage.jobs import JobQueue
+
+    return JobQueue(store.engine).recent()

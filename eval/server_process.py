@@ -1,0 +1,146 @@
+"""A real ``prescreen serve`` in a process group of its own, and a plain HTTP client for it.
+
+The load and fault benchmarks (``eval load``, ``eval faults``) drive the service as the review
+pipeline does: over HTTP, multipart, with an API key. The client is the standard library's
+(http.client), so the benchmarks need nothing beyond the runtime install.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    """``prescreen serve --workers N`` on ``database_url`` and ``data_dir``."""
+
+    database_url: str
+    data_dir: Path
+    workers: int = 1
+    job_threads: int = 1
+    port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 180.0) -> "ServerProcess":
+        env = dict(os.environ, DATABASE_URL=self.database_url, PRESCREEN_DATA_DIR=str(self.data_dir),
+                   PRESCREEN_JOB_THREADS=str(self.job_threads), PRESCREEN_LOG_LEVEL="WARNING", **self.extra_env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--workers", str(self.workers), "--port", str(self.port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"prescreen serve exited with {self.proc.returncode}")
+            try:
+                status, _ = Client(self.port, "").get("/readyz")
+                if status == 200 and self._all_workers_up():
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.25)
+        self.kill()
+        raise RuntimeError("prescreen serve did not become ready")
+
+    def _all_workers_up(self) -> bool:
+        # uvicorn's supervisor answers once one worker is up: wait for the others' processes too
+        if self.workers == 1:
+            return True
+        out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
+        return len(out) >= self.workers + 1
+
+    def kill(self) -> None:
+        """kill -9 of the server and every worker process, nothing let finish."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            self.kill()
+        self.proc = None
+
+
+class Client:
+    def __init__(self, port: int, api_key: str, timeout: float = 120.0) -> None:
+        self.port, self.api_key, self.timeout = port, api_key, timeout
+        self._conn: http.client.HTTPConnection | None = None
+
+    def _request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        headers = dict(headers or {})
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        for attempt in (0, 1):  # a kept-alive connection the server closed: reconnect once
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            try:
+                self._conn.request(method, path, body=body, headers=headers)
+                response = self._conn.getresponse()
+                data = response.read()
+                return response.status, (json.loads(data) if data else None)
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def get(self, path: str):
+        return self._request("GET", path)
+
+    def post_submission(self, submission: dict, files: dict[str, bytes] | None = None, *, wait: bool = True):
+        boundary = uuid.uuid4().hex
+        parts = [_part(boundary, "submission", None, json.dumps(submission, ensure_ascii=False).encode(),
+                       "application/json")]
+        parts += [_part(boundary, name, name, data, "application/octet-stream") for name, data in (files or {}).items()]
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        path = "/v1/screenings" + ("" if wait else "?wait=false")
+        return self._request("POST", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _part(boundary: str, name: str, filename: str | None, data: bytes, mime: str) -> bytes:
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+    return (f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: {mime}\r\n\r\n").encode() + data + b"\r\n"
+
+
+def pipeline_key(database_url: str, data_dir: Path) -> str:
+    """A pipeline API key in that database (migrated first, as the server would)."""
+    from screening.settings import Settings
+    from screening.storage import open_store
+
+    settings = Settings(database_url=database_url, data_dir=data_dir)
+    store = open_store(settings.sqlalchemy_url, settings.files_dir)
+    try:
+        return store.create_api_key(f"bench-{uuid.uuid4().hex[:6]}", actor="eval")
+    finally:
+        store.engine.dispose()
