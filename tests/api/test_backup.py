@@ -393,3 +393,21 @@ def test_backup_refuses_an_existing_path_and_a_missing_database(tmp_path, monkey
     assert "no database at" in capsys.readouterr().err
     assert not (tmp_path / "b.tar").exists() and not (tmp_path / "elsewhere").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_blobs_missing_or_damaged_on_disk_are_named_and_left_out(source, new_database, monkeypatch, capsys):
+    """The backup still runs (the rest is worth having) and says which files it could not take;
+    the restore writes no damaged file under a name its content does not have."""
+    files = sorted(p for p in (source["dir"] / "files").rglob("*") if p.is_file())
+    missing, damaged = files
+    missing.unlink()
+    damaged.write_bytes(b"not what was uploaded")
+    path = source["dir"] / "backup.tar"
+    assert _cli(monkeypatch, source["dir"], source["url"], "backup", str(path)) == 0
+    err = capsys.readouterr().err
+    assert f"blob {missing.name} is named by the database but missing" in err
+    assert f"blob {damaged.name} is damaged on disk" in err
+    target_url, target_dir = new_database(_kind(source["url"])), source["dir"] / "restored"
+    assert _cli(monkeypatch, target_dir, target_url, "restore", str(path)) == 0
+    assert f"blob {damaged.name} was damaged" in capsys.readouterr().err
+    assert _files(target_dir / "files") == {} and _rows(target_url)["blobs"] == _rows(source["url"])["blobs"]
