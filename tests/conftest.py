@@ -8,6 +8,7 @@ where it is absent.
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,10 @@ def _postgres_admin_url() -> str | None:
     return url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'prescreen.db'}"
+@contextmanager
+def _database(kind: str, sqlite_path: Path):
+    if kind == "sqlite":
+        yield f"sqlite:///{sqlite_path}"
         return
     admin = _postgres_admin_url()
     if not admin:
@@ -65,6 +66,26 @@ def database_url(request, tmp_path):
         with engine.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    with _database(request.param, tmp_path / "prescreen.db") as url:
+        yield url
+
+
+@pytest.fixture
+def new_database(tmp_path):
+    """More databases for one test: ``new_database("sqlite" | "postgresql")`` gives a fresh, empty
+    one's URL (a PostgreSQL one is dropped afterwards; the test is skipped without a server)."""
+    with ExitStack() as stack:
+        made = []
+
+        def make(kind: str) -> str:
+            made.append(kind)
+            return stack.enter_context(_database(kind, tmp_path / f"extra-{len(made)}.db"))
+
+        yield make
 
 
 @pytest.fixture
