@@ -135,10 +135,10 @@ def _check(port: int, key: str, acked: dict, sent: set, marker: dict, round_: in
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=None,
                         help="a PostgreSQL admin URL (a database is created for the run); default: SQLite")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=5, help="kill -9 rounds (default 5)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients sending during each round")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (serve --workers N)")
+    parser.add_argument("--seed", type=int, default=0, help="when in each round the kill falls")
 
 
 def run(args: argparse.Namespace) -> int:

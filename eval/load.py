@@ -176,8 +176,8 @@ def run_load(*, workers: int, clients: int, text_n: int, licence_n: int, admin_u
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=None,
                         help="a PostgreSQL admin URL (a database is created per run); default: SQLite files")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="server processes compared with 1 (default 2)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--text", type=int, default=2000, help="text-only submissions per server")
     parser.add_argument("--licences", type=int, default=100, help="submissions with a real licence scan (N workers)")
     parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON")
