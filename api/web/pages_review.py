@@ -37,9 +37,15 @@ def queue_filters(stage: str | None, code: str | None, age: str | None) -> dict[
 
 
 def _queue(store, filters: dict[str, str], *, limit: int, offset: int) -> tuple[int, list[dict]]:
+    total, items, _ = _queue_page(store, filters, limit=limit, offset=offset)
+    return total, items
+
+
+def _queue_page(store, filters: dict[str, str], *, limit: int, offset: int = 0,
+                cursor: str | None = None) -> tuple[int, list[dict], str | None]:
     _, lo, hi = AGES[filters["age"]]
-    return store.queue(stage=filters["stage"] or None, code=filters["code"] or None, min_age_days=lo,
-                       max_age_days=hi, limit=limit, offset=offset)
+    return store.queue_page(stage=filters["stage"] or None, code=filters["code"] or None, min_age_days=lo,
+                            max_age_days=hi, limit=limit, offset=offset, cursor=cursor)
 
 
 def _query(filters: dict[str, str], **more: Any) -> str:
@@ -54,12 +60,18 @@ def home() -> Response:
 
 @router.get("/queue")
 def queue_page(request: Request, stage: str | None = None, code: str | None = None, age: str | None = None,
-               page: int = 1, done: str | None = None, d: str | None = None,
+               page: int = 1, cursor: str | None = None, done: str | None = None, d: str | None = None,
                session: SignedIn = Depends(reviewer)) -> Response:
     store = request.app.state.store
     filters = queue_filters(stage, code, age)
     page = max(1, min(page, 100_000))
-    total, items = _queue(store, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    # "下一页" carries the keyset cursor of the page before (the database seeks, however deep);
+    # a page number alone (a jump) is read by offset
+    try:
+        total, items, next_cursor = _queue_page(store, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                                cursor=cursor or None)
+    except InvalidInput:  # a cursor edited by hand or from an older page: start from the page number
+        total, items, next_cursor = _queue_page(store, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     rows = []
     names = store.names([i["submission_id"] for i in items])
@@ -72,6 +84,7 @@ def queue_page(request: Request, stage: str | None = None, code: str | None = No
                      "href": f"/submissions/{quote(item['submission_id'])}?{_query(filters, pos=position)}"})
     return render(request, "queue.html", {
         "rows": rows, "total": total, "counts": store.counts(), "filters": filters, "page": page, "pages": pages,
+        "next_cursor": next_cursor,
         "ages": AGES, "codes": CODES, "query": lambda **kw: _query(filters, **kw),
         "done": done if done and len(done) <= 64 else None, "done_decision": present.DECISIONS.get(d or ""),
     })
