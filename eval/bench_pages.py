@@ -22,6 +22,7 @@ from pathlib import Path
 
 HELP = "time the reviewer pages with 10,000 submissions in the queue (target < 300 ms)"
 TARGET_MS = 300.0
+PAGE_SIZE = 50  # rows on a reviewer queue page (the pages' own constant: eval does not import api)
 PASSWORD = "review-pass-2026"
 
 
@@ -140,6 +141,14 @@ def bench(n: int, repeats: int, database_url: str | None, data_dir: Path | None 
         "queue, first page": "/queue",
         "queue, filtered (product + NAME_BRAND + 1–3 days)": "/queue?stage=product&code=NAME_BRAND&age=1to3",
         "queue, page 100": "/queue?page=100",
+    }
+    # the deepest page a reviewer reaches by 下一页 (keyset cursor) beside the same page by number
+    # (offset), in the same run: page 1,000 at 100k submissions
+    deep = max(2, min(1000, n // PAGE_SIZE))
+    _, _, cursor = store.queue_page(limit=PAGE_SIZE, offset=(deep - 2) * PAGE_SIZE)
+    paths |= {
+        f"queue, page {deep} by 下一页 (keyset)": f"/queue?page={deep}&cursor={cursor}",
+        f"queue, page {deep} by number (offset)": f"/queue?page={deep}",
         "submission page (top item, licence + photo + duplicate)": f"/submissions/{seeded['top']}?pos=0",
         "submission page (a bulk item)": "/submissions/B-P-000010",
     }
