@@ -1,39 +1,57 @@
 """Brand evidence for NAME_BRAND that is not the tagger: a filer's company-name core and a brand
-dictionary with a learned common-word filter.
+dictionary with a learned common-word filter, matched anywhere in a name.
 
     lexicon = BrandLexicon.load(dir)            # once, at start-up
-    lexicon.leading_brand("华为充电宝")           # -> (0, 2, "华为", 0.98) or None
+    lexicon.matches("德国博世电钻")                # -> [BrandMatch(2, 4, "博世", 0.998)]
+    lexicon.matches("新款华为充电宝", [2])          # a word ends at 2 (新款|): -> [BrandMatch(2, 4, "华为", 0.981)]
     company_core("珠海格力电器股份有限公司", lexicon.suffixes, lexicon.industry_words)  # -> "格力"
 
 The dictionary is the 284,835-entry trade-name list of shibing624/companynameparser
 (Apache-2.0, attribution in NOTICE beside the weights). Many of its entries are also ordinary
-words (光度, 国际, 俄罗斯); ``training/brand_lexicon.py`` trains a logistic filter that scores
-each entry's chance of being a brand rather than a common word, and only entries above the
-filter's threshold ship, with their score. Matching is a longest-prefix walk over a set of the
-entries (the trie of a prefix-only match): a brand at the start of a name is what a filer writes
-(华为充电宝); one inside a name is left to the tagger, because a dictionary this noisy finds
-"brands" inside most official goods names.
+words (新能源, 冰淇淋, 统一); ``training/brand_lexicon.py`` trains a logistic filter that scores
+each entry's chance of being a brand rather than a common word, and every entry ships with that
+score: the cut-off is the calibration's (``models/text_calibration.py``), per kind of evidence.
+
+Matching is a trie over all entries, walked from every word start in the name, left to right
+(the forward maximum match of dictionary segmentation, but a brand + product compound that the
+list holds, 华为手机, gives way to the brand). The trie is stored as the set of its
+inner nodes (every proper prefix of an entry) beside the entries: a walk stops as soon as the
+text read is no node, so a name costs a few set look-ups per character. Aho-Corasick would do the
+same in one pass, but product names are short (a walk is at most 16 characters) and a node-per-
+object automaton over 284k entries would cost far more memory than these two sets.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .base import Manifest, Model
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # a name may open with the brand's country before the brand (德国博世电钻): not part of the mark
-_COUNTRY = re.compile(r"^(德国|日本|美国|韩国|意大利|法国|英国|瑞士|瑞典|丹麦|荷兰|芬兰|澳大利亚|新西兰|加拿大)")
+COUNTRIES = ("德国", "日本", "美国", "韩国", "意大利", "法国", "英国", "瑞士", "瑞典", "丹麦", "荷兰", "芬兰", "澳大利亚",
+             "新西兰", "加拿大")
 # region prefixes of company names (珠海格力电器…): provinces, and 市/省/县/区 place names of 2-3 characters
 PROVINCES = (
     "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东",
     "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西",
     "西藏", "宁夏", "新疆", "香港", "澳门", "中国",
 )
+_COUNTRY_FIRST = {c[0] for c in COUNTRIES}
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}?(省|市|县|区|自治区|特别行政区)")
+# a brand stands before the product it names: this many Chinese characters must follow a match
+PRODUCT_AFTER = 2
+
+
+class BrandMatch(NamedTuple):
+    start: int
+    end: int
+    text: str
+    score: float  # the common-word filter's brand probability for the entry
 
 
 class BrandLexicon(Model):
@@ -42,25 +60,60 @@ class BrandLexicon(Model):
     def __init__(self, entries: dict[str, float], suffixes: list[str], industry_words: list[str],
                  cities: list[str], threshold: float, manifest: Manifest | None = None) -> None:
         super().__init__(manifest)
-        self.entries = entries  # entry -> the filter's brand probability (only those ≥ threshold)
+        self.entries = entries  # entry -> the filter's brand probability
         self.suffixes = sorted(suffixes, key=len, reverse=True)
         self.industry_words = sorted(industry_words, key=len, reverse=True)
-        self.cities = sorted(set(cities) | set(PROVINCES), key=len, reverse=True)
+        # longest first, then by text: a set's order changes from run to run, the saved file must not
+        self.cities = sorted(set(cities) | set(PROVINCES), key=lambda c: (-len(c), c))
         self.threshold = threshold
         self.max_len = max((len(e) for e in entries), default=0)
+        # the trie's inner nodes; an entry is a node too when a longer entry extends it
+        self._nodes = {e[:k] for e in entries for k in range(1, len(e))}
 
-    def leading_brand(self, name: str) -> tuple[int, int, str, float] | None:
-        """The longest dictionary entry opening the name (after a country word), when something
-        is left after it to be the product (a whole name that is a dictionary entry is not a brand
-        in front of a product: 大锤, 门廊)."""
-        m = _COUNTRY.match(name)
-        start = m.end() if m else 0
-        best = None
-        for end in range(start + 2, min(len(name), start + self.max_len) + 1):
-            word = name[start:end]
-            if word in self.entries and len(_HAN.findall(name[end:])) >= 2:
-                best = (start, end, word, self.entries[word])
-        return best
+    def matches(self, name: str, boundaries: Iterable[int] = ()) -> list[BrandMatch]:
+        """The dictionary entries in the name, left to right and not overlapping, each with a
+        product after it (≥ 2 Chinese characters: a whole name that is an entry, 大锤, is not a
+        brand in front of a product; of 格力空调, also an entry, 格力 is). Of the entries that
+        start at one place the longest is taken, unless it extends a shorter one by two or more
+        characters and scores lower than it.
+
+        A match starts where a word may start: the name's start, after a country word (德国|博世,
+        never the mark itself), after a character that is not Chinese (2024款|… is not, 5G|… is),
+        or at one of ``boundaries`` (word ends the caller has read: 新款|华为, or a tagger BRAND
+        start). Inside a run of Chinese an entry is as often a slice across two words (和乐 in
+        山梨豆和乐谱纸卷), and there is no segmenter here to tell them apart."""
+        n = len(name)
+        han_after = [0] * (n + 1)  # Chinese characters from each position to the end
+        for k in range(n - 1, -1, -1):
+            han_after[k] = han_after[k + 1] + bool(_HAN.match(name[k]))
+        starts = set(boundaries) | {0}
+        out: list[BrandMatch] = []
+        i = 0
+        while i < n:
+            country = name[i] in _COUNTRY_FIRST and next((c for c in COUNTRIES if name.startswith(c, i)), None)
+            if country and i in starts:
+                starts.add(i + len(country))
+                i += len(country)
+                continue
+            best = None
+            if i in starts or (i and not _HAN.match(name[i - 1])):
+                for j in range(i + 1, min(n, i + self.max_len) + 1):
+                    word = name[i:j]
+                    # the longest entry, unless it is a shorter one plus a word (华为|手机, an entry
+                    # of the list, 0.17) that scores lower than the shorter one alone (华为, 0.98);
+                    # one character more is not a word (小龙|虾, 景泰|蓝): the longer one stands
+                    if (j - i >= 2 and word in self.entries and han_after[j] >= PRODUCT_AFTER
+                            and (best is None or j - best < 2 or self.entries[word] >= self.entries[name[i:best]])):
+                        best = j
+                    if word not in self._nodes:
+                        break
+            if best is not None:
+                out.append(BrandMatch(i, best, name[i:best], self.entries[name[i:best]]))
+                starts.add(best)
+                i = best
+            else:
+                i += 1
+        return out
 
     def company_core(self, company: str | None) -> str | None:
         return company_core(company, self.suffixes, self.industry_words, self.cities)

@@ -40,6 +40,17 @@ def evidence_kind(code: str, evidence: dict) -> str:
     return f"{code}:other"
 
 
+def raw_confidence(code: str, evidence: dict, confidence: float) -> float:
+    """The raw confidence a kind's map reads. For dictionary evidence it is the filter's score of
+    the entry (the best over the finding's spans): a tagger span on the same characters is in the
+    kind already (+tagger), and the higher of the two numbers would order the findings by neither."""
+    if "brand-dictionary" in evidence_kind(code, evidence):
+        scores = [s["score"] for s in evidence.get("spans", []) if "score" in s]
+        if scores:
+            return float(max(scores))
+    return confidence
+
+
 # exact evidence (the declared trademark, the company name, an exact rule): reported even where the
 # development half had too few such findings to calibrate them
 EXACT = ("trademark", "company", "rules", "rule")
@@ -58,7 +69,7 @@ class TextCalibration(Model):
         m = self.maps.get(evidence_kind(code, evidence))
         if m is None:
             return raw
-        return float(np.interp(raw, m[0], m[1]))
+        return float(np.interp(raw_confidence(code, evidence, raw), m[0], m[1]))
 
     def apply(self, findings: list) -> list:
         out = []

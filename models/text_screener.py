@@ -52,6 +52,9 @@ MESSAGES = {
 }
 MAX_INTRO_CHARS = 600
 SPAN_MIN_CONFIDENCE = {"BRAND": 0.6, "SPEC": 0.6, "ADJ": 0.6, "VAGUE": 0.6}
+# what each span of a finding says: where, which evidence (by), the tagger's version (model), the
+# dictionary's version and its filter score for the entry (lexicon, score), the filer's company
+SPAN_EVIDENCE = ("span", "text", "by", "confidence", "score", "lexicon", "model", "company")
 
 
 @dataclass
@@ -174,38 +177,46 @@ class TextScreener:
             if s.tag == "VAGUE" and not any(w in s.text for w in rules.VAGUE_WORDS):
                 continue  # vague wording is a closed class: 一氧化二氮 holds no 一种
             if s.tag in SPAN_CODES and s.confidence >= SPAN_MIN_CONFIDENCE[s.tag] and not _is_abbreviation(s.text):
-                merged[s.tag].append({"span": [s.start, s.end], "text": s.text, "confidence": s.confidence, "by": "tagger"})
+                merged[s.tag].append({"span": [s.start, s.end], "text": s.text, "confidence": s.confidence, "by": "tagger",
+                                     "model": tag_src})
+        adj_rule = rules.adjective_spans(name)
+        rule_spans = rules.vague_spans(name) + rules.spec_spans(name) + adj_rule
         for tag, hits in (("BRAND", rules.trademark_spans(name, trademark)), ("VAGUE", rules.vague_spans(name)),
-                          ("SPEC", rules.spec_spans(name)), ("ADJ", rules.adjective_spans(name))):
+                          ("SPEC", rules.spec_spans(name)), ("ADJ", adj_rule)):
             for a, b, text in hits:
                 _merge(merged[tag], a, b, text, 0.99 if tag == "BRAND" else 0.97, "trademark" if tag == "BRAND" else "rule")
         # NAME_BRAND evidence after the declared trademark: the filer's own trade name, then the
-        # brand dictionary (a brand opening the name), then the spelling rules; the tagger's spans
-        # are already in
+        # brand dictionary (an entry at any word start in the name, before a product), then the
+        # spelling rules; the tagger's spans are already in
         core = self.brands.company_core(company) if self.brands is not None and company else None
         if core:
             for m in re.finditer(re.escape(core), name):
                 _merge(merged["BRAND"], m.start(), m.end(), core, 0.97, "company", company=company)
         if self.brands is not None:
-            hit = self.brands.leading_brand(name)
-            if hit and hit[3] >= self.brands.threshold:
-                # the tagger reading a product word right after the entry, and none across it
-                # (华为|充电宝, not 碳氢燃料), makes the entry a brand in front of a product
-                heads = [x for x in spans if x.tag == "HEAD"]
-                before_product = (any(x.start >= hit[1] for x in heads)
-                                  and not any(x.start < hit[1] and hit[0] < x.end for x in heads))
+            heads = [x for x in spans if x.tag == "HEAD"]
+            # where a word starts inside the name: after what the exact rules read (新款|华为, 一种|…)
+            # or a compatibility word (适用于|华为), and where the tagger opens a brand
+            words = [b for _, b, _ in rule_spans] + [m.end() for m in _FOR_BRAND.finditer(name)]
+            words += [x.start for x in spans if x.tag == "BRAND"]
+            for hit in self.brands.matches(name, words):
+                if hit.score < self.brands.threshold:
+                    continue
+                # the tagger reading a product word that goes on past the entry (华为|充电宝, or
+                # 魅族手机 read as one word) makes it a brand in front of a product; a name with no
+                # product word after the entry (龙腾四海) is a coined phrase, not brand + product
+                before_product = any(x.end > hit.end for x in heads)
                 # any tagger BRAND character inside the entry (even one the span rules drop: 格|力空调)
                 # is the tagger half-seeing the same brand
-                touched = any(x.tag == "BRAND" and x.start < hit[1] and hit[0] < x.end for x in spans)
+                touched = any(x.tag == "BRAND" and x.start < hit.end and hit.start < x.end for x in spans)
                 by = "brand-dictionary" + ("+product" if before_product else "") + ("+tagger" if touched else "")
-                _merge(merged["BRAND"], hit[0], hit[1], hit[2], hit[3], by, score=round(hit[3], 3))
+                _merge(merged["BRAND"], hit.start, hit.end, hit.text, hit.score, by, score=round(hit.score, 3),
+                       lexicon=self.brands.version)
         for lead in _leading_brand_forms(name):
             _merge(merged["BRAND"], *lead, 0.7, "rule")
         _brand_other_script(name, merged["BRAND"])
         # a praising word the dictionary also lists (爆款, 网红) is an adjective, not a brand
-        adj_rule = [(a, b) for a, b, _ in rules.adjective_spans(name)]
         merged["BRAND"] = [h for h in merged["BRAND"] if h["by"] == "trademark"
-                           or not any(a < h["span"][1] and h["span"][0] < b for a, b in adj_rule)]
+                           or not any(a < h["span"][1] and h["span"][0] < b for a, b, _ in adj_rule)]
         masked = rules.not_adjective_spans(name)
         merged["ADJ"] = [h for h in merged["ADJ"] if not any(a <= h["span"][0] < b for a, b in masked)]
         if merged["VAGUE"]:  # "等" the tagger found inside 等离子 and alike is not vague wording
@@ -252,8 +263,7 @@ class TextScreener:
             first = hits[0]
             by_model = any(h["by"].startswith("tagger") for h in hits)
             evidence = {"span": first["span"], "text": first["text"], "suggestion": suggestion, "by": first["by"],
-                        "spans": [{k: h[k] for k in ("span", "text", "by", "confidence", "score", "company") if k in h}
-                                  for h in hits]}
+                        "spans": [{k: h[k] for k in SPAN_EVIDENCE if k in h} for h in hits]}
             conf = max(h["confidence"] for h in hits)
             found.append(TextFinding(code, "product.name", MESSAGES[code].format(text=first["text"], name=name),
                                      evidence, conf, tag_src if by_model else "rules"))
@@ -382,6 +392,8 @@ def _merge(hits: list[dict], a: int, b: int, text: str, conf: float, by: str, **
     hits.append({"span": [a, b], "text": text, "confidence": conf, "by": by, **extra})
 
 
+# "for use with" before a brand (适用于华为…): the brand is named all the same
+_FOR_BRAND = re.compile(r"(适用于|适用|兼容|适配)")
 _LATIN_AFTER = re.compile(r"\s*[（(]\s*([A-Za-z][A-Za-z0-9&.\- ]*?)\s*[）)]")
 _HAN_AFTER = re.compile(r"\s*[（(]\s*([\u4e00-\u9fff]{1,6})\s*[）)]")
 _LATIN_BEFORE = re.compile(r"([A-Za-z][A-Za-z0-9&.\-]*)\s*$")

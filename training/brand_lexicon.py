@@ -1,18 +1,25 @@
-"""Builds ``models/weights/brand-lexicon``: the trade-name dictionary with a learned filter for
-entries that are also common words.
+"""Builds ``models/weights/brand-lexicon``: the trade-name dictionary, every entry scored by a
+learned filter for entries that are also common words.
 
-The filter is a logistic regression over features of the entry alone (its frequency and part of
-speech in jieba's general dictionary, its length, how product-like its characters are), trained
-on labels made here from real text the evaluation set does not use as labels:
-- common word (0): a dictionary entry that opens a name of the product vocabulary the text
-  models train on, with at least two characters after it (official goods names of the train split, e-commerce categories, GB/T 4754 class
-  names, patent titles of the train folds);
-- trade name (1): a dictionary entry that is the trade-name core of a real registered company
-  (``company_core`` over the 100,882 name ↔ USCC pairs), a car brand, or an annotated JD brand of
-  the tagger's train half, and is not a common word by the rule above.
-Entries that open a name of the product vocabulary are dropped outright; the others ship when the
-filter's brand probability reaches the threshold (chosen at training time for precision on the
-held-out labels), with that probability.
+The filter is a logistic regression that says, of a dictionary entry, how likely it is a trade
+name rather than an ordinary word, from where the entry turns up in real text:
+- in product text (official goods names of the train split, e-commerce categories, GB/T 4754
+  class names, patent titles of the train folds, industry words) and in business-scope texts:
+  how many of them hold it (电源, 新能源, 冰淇淋 are everywhere there; 华为 never is);
+- in the 100,882 real company names: how many have it as their trade-name core
+  (``company_core``), how many have a longer core it opens, how many hold it elsewhere
+  (…电源有限公司: an industry word);
+- in jieba's general dictionary (frequency, part of speech), its length and script, and how
+  much more its characters belong to trade names than to product text.
+Labels come from the same sources, cross-fitted so the filter cannot read its label off a
+feature: the texts and companies are split in two by a stable hash; an entry's features are
+counted on one half and its label taken from the other: a common word (0) when that half's
+product or business-scope text holds it, a trade name (1) when it is the core of one of that
+half's companies, a car brand, or an annotated brand of the JD titles' train half (entries that
+are both are left out). Both directions are stacked into one training set. The shipped scores
+use features counted over both halves (counts up to twice a half's, which can only make a word
+seen in product text look more common). Every entry ships with its score; the cut-off is the
+calibration's, fitted on the real development half (``prescreen train text-calibration``).
 
     prescreen train brand-lexicon --out models/weights/brand-lexicon
 """
@@ -24,7 +31,6 @@ import csv
 import hashlib
 import math
 import os
-import random
 import re
 from collections import Counter
 from pathlib import Path
@@ -39,11 +45,18 @@ from .text_vocab import RealVocab, strip_parenthetical
 
 HELP = "build the brand dictionary with its learned common-word filter (models/weights/brand-lexicon)"
 POS = ("n", "nr", "nz", "ns", "nt", "nrt", "v", "vn", "a", "l", "i")
+FEATURES = ("product_text", "business_scope", "company_core", "company_core_prefix", "company_elsewhere",
+            "jieba_frequency", "in_jieba", "length", "latin", "brand_characters") + tuple(f"pos_{p}" for p in POS)
 # organisation words between the trade name and the suffix that the industry list lacks
 EXTRA_INDUSTRY = ("集团", "股份", "实业", "控股", "科技", "技术", "重工", "制造", "工业", "发展", "国际", "投资", "贸易",
                   "电器", "电子", "有限", "商贸", "企业", "产业", "医药", "食品", "酒业", "乳业", "生物", "药业", "服饰")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9&\-]{2,15}$")
+SALT = "brand-lexicon-v2"
+
+
+def half_of(text: str) -> int:
+    return int(hashlib.sha1(f"{SALT}:{text}".encode()).hexdigest()[:8], 16) % 2
 
 
 def _jieba_dict() -> dict[str, tuple[int, str]]:
@@ -59,95 +72,136 @@ def _jieba_dict() -> dict[str, tuple[int, str]]:
 
 
 def product_text(vocab: RealVocab) -> list[str]:
+    """The product vocabulary the text models train on (train splits only: the real set's clean
+    names of the eval split stay unseen)."""
     texts = [strip_parenthetical(g.name) for g in vocab.goods["train"]]
-    texts += [c[2] for c in vocab.categories["train"]] + [c[1] for c in vocab.categories["train"]]
+    texts += [c for cat in vocab.categories["train"] for c in cat]
     texts += [n for _, n in vocab.gbt_names] + vocab.patent_titles["train"] + vocab.industry_words
     return texts
 
 
-def features(entry: str, jd: dict, char_freq: Counter, last_freq: Counter, total: int) -> list[float]:
-    f, pos = jd.get(entry, (0, ""))
-    chars = [c for c in entry]
-    mean_char = sum(math.log1p(char_freq[c]) for c in chars) / len(chars)
-    return [math.log1p(f), float(entry in jd), len(entry) / 4, mean_char / 10, math.log1p(last_freq[entry[-1]]) / 10,
-            float(bool(_LATIN.match(entry)))] + [float(pos == p) for p in POS]
+def entries_in(texts: list[str], entries: set[str], max_len: int) -> Counter:
+    """How many texts hold each entry (as a substring: what matching anywhere in a name would find)."""
+    out: Counter = Counter()
+    for t in texts:
+        seen = {t[i:j] for i in range(len(t)) for j in range(i + 2, min(len(t), i + max_len) + 1)}
+        out.update(seen & entries)
+    return out
 
 
-def build(root: Path | None = None, seed: int = 5) -> tuple[BrandLexicon, dict]:
+class Evidence:
+    """The counts behind the features, over one half of the texts and companies (or both)."""
+
+    def __init__(self, entries: set[str], products: list[str], scopes: list[str], cores: list[tuple[str, str | None]],
+                 max_len: int) -> None:
+        self.product = entries_in(products, entries, max_len)
+        self.scope = entries_in(scopes, entries, max_len)
+        self.core = Counter(c for _, c in cores if c)
+        self.core_prefix = Counter(c[:k] for _, c in cores if c for k in range(2, len(c)))
+        self.elsewhere = entries_in([n.replace(c or "\0", "\0") for n, c in cores], entries, max_len)
+        product_chars = Counter("".join(products))
+        core_chars = Counter("".join(c for _, c in cores if c))
+        self.char_ratio = {}
+        tp, tc = sum(product_chars.values()) or 1, sum(core_chars.values()) or 1
+        for ch in set(product_chars) | set(core_chars):
+            self.char_ratio[ch] = math.log((core_chars[ch] + 1) / tc) - math.log((product_chars[ch] + 1) / tp)
+        self.unseen_char = math.log(1 / tc) - math.log(1 / tp)
+
+    def features(self, entry: str, jd: dict[str, tuple[int, str]]) -> list[float]:
+        f, pos = jd.get(entry, (0, ""))
+        ratio = sum(self.char_ratio.get(c, self.unseen_char) for c in entry) / len(entry)
+        return [math.log1p(self.product[entry]), math.log1p(self.scope[entry]), math.log1p(self.core[entry]),
+                math.log1p(self.core_prefix[entry]), math.log1p(self.elsewhere[entry]), math.log1p(f) / 5,
+                float(entry in jd), len(entry) / 4, float(bool(_LATIN.match(entry))), ratio / 5] + [
+                float(pos == p) for p in POS]
+
+
+def labelled(halves: list[Evidence], entries: list[str], known: set[str],
+             jd: dict[str, tuple[int, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """The filter's training rows, cross-fitted: an entry's features counted on one half, its
+    label read from the other (1: a company core there, or a known brand; 0: held by that half's
+    product or business-scope text; neither or both: no row), both directions stacked."""
+    rows, labels = [], []
+    for h in (0, 1):
+        feat, lab = halves[h], halves[1 - h]
+        for e in entries:
+            brand = lab.core[e] > 0 or e in known
+            common = lab.product[e] > 0 or lab.scope[e] > 0
+            if brand != common:
+                rows.append(feat.features(e, jd))
+                labels.append(int(brand))
+    return np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURES)), np.array(labels)
+
+
+def build(root: Path | None = None) -> tuple[BrandLexicon, dict]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import cross_val_predict
+
     root = Path(root) if root else realdata_dir()
     vocab = RealVocab.load(root)
     raw = (root / "brands" / "shibing624_companynameparser_brand.txt").read_text(encoding="utf-8-sig").splitlines()
     entries = sorted({e.strip() for e in raw if _HAN.match(e.strip()) or _LATIN.match(e.strip())})
+    entry_set = set(entries)
+    max_len = max(len(e) for e in entries)
     suffixes = [s.strip() for s in (root / "brands" / "shibing624_companynameparser_suffix.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
     industry = sorted(set(vocab.industry_words) | set(EXTRA_INDUSTRY))
+    registrations = root / "uscc" / "enterprise_registration_2002_name_uscc.csv"
     companies, city_count = [], Counter()
-    with open(root / "uscc" / "enterprise_registration_2002_name_uscc.csv", encoding="utf-8") as fh:
+    with open(registrations, encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             companies.append(r["company_name"])
             for k in ("province", "city"):
                 if _HAN.match(r.get(k) or "") and len(r[k]) <= 3:
                     city_count[r[k]] += 1
     cities = sorted(c for c, n in city_count.items() if n >= 3)
-
-    texts = product_text(vocab)
-    char_freq = Counter("".join(texts))
-    last_freq = Counter(t[-1] for t in texts if t)
-    # a common word here is one that opens a product name with more after it: the way a
-    # dictionary entry would turn a clean name into a false NAME_BRAND (光度测定纸, 医用面罩)
-    openings = {t[:k] for t in texts for k in range(2, min(len(t) - 1, 9))}
-    common = {e for e in entries if e in openings}
-    brands = {c for c in (company_core(n, suffixes, industry, cities) for n in companies) if c}
-    brands |= set(vocab.car_brands["train"]) | set(vocab.car_brands["eval"])
-    brands |= {e["text"].strip() for r in vocab.jd_titles["train"] for e in r["entities"] if e["label"] == "1"}
+    cores = [(n, company_core(n, suffixes, industry, cities)) for n in companies]
+    products = product_text(vocab)
+    scopes = [s for _, s in vocab.business_scopes["train"]]
+    halves = [Evidence(entry_set, [t for t in products if half_of(t) == h], [s for s in scopes if half_of(s) == h],
+                       [c for c in cores if half_of(c[0]) == h], max_len) for h in (0, 1)]
+    known = set(vocab.car_brands["train"]) | set(vocab.car_brands["eval"])
+    known |= {e["text"].strip() for r in vocab.jd_titles["train"] for e in r["entities"] if e["label"] == "1"}
     jd = _jieba_dict()
-    pos_set = [e for e in entries if e in brands and e not in common]
-    # common words: the product-text openings, and jieba's general words that open product text
-    neg_set = sorted(common | {w for w in openings if w in jd and _HAN.match(w) and w not in brands})
-    rng = random.Random(seed)
-    rng.shuffle(pos_set)
-    rng.shuffle(neg_set)
-    n = min(len(pos_set), len(neg_set), 20000)
-    labelled = [(e, 1) for e in pos_set[:n]] + [(e, 0) for e in neg_set[:n]]
-    rng.shuffle(labelled)
-    X = np.array([features(e, jd, char_freq, last_freq, len(texts)) for e, _ in labelled], dtype=np.float32)
-    y = np.array([l for _, l in labelled])
-    cut = int(0.8 * len(y))
-    from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(max_iter=1000, C=1.0).fit(X[:cut], y[:cut])
-    p_dev = clf.predict_proba(X[cut:])[:, 1]
-    # the lowest threshold whose held-out precision for "brand" reaches 0.95
-    threshold = 0.5
-    for t in np.arange(0.3, 0.96, 0.01):
-        sel = p_dev >= t
-        if sel.sum() and (y[cut:][sel] == 1).mean() >= 0.95:
-            threshold = float(round(t, 2))
-            break
-    sel = p_dev >= threshold
-    metrics = {"filter_dev_precision": round(float((y[cut:][sel] == 1).mean()), 4) if sel.sum() else None,
-               "filter_dev_recall": round(float(sel[y[cut:] == 1].mean()), 4), "labelled": int(len(y)),
-               "dictionary_entries": len(entries), "common_by_product_text": len(common)}
-    rest = [e for e in entries if e not in common]
-    probs = clf.predict_proba(np.array([features(e, jd, char_freq, last_freq, len(texts)) for e in rest], dtype=np.float32))[:, 1]
-    # every entry ships with its score; the matcher's cut-off is chosen on the real development
-    # half (``prescreen train text-calibration``), the held-out one above is only reported
-    kept = {e: float(p) for e, p in zip(rest, probs)}
-    metrics["shipped_entries"] = len(kept)
-    data_hash = hashlib.sha256("".join(sorted(vocab.files.values())).encode()).hexdigest()
+    X, y = labelled(halves, entries, known, jd)
+    clf = LogisticRegression(max_iter=3000, C=1.0, class_weight="balanced")
+    # held-out figures on the weak labels: each row scored by a filter fitted without it
+    p_cv = cross_val_predict(clf, X, y, cv=5, method="predict_proba")[:, 1]
+    threshold = next((round(float(t), 2) for t in np.arange(0.05, 0.996, 0.01)
+                      if (p_cv >= t).any() and (y[p_cv >= t] == 1).mean() >= 0.95), 0.99)
+    sel = p_cv >= threshold
+    clf.fit(X, y)
+    both = Evidence(entry_set, products, scopes, cores, max_len)
+    probs = clf.predict_proba(np.array([both.features(e, jd) for e in entries], dtype=np.float32))[:, 1]
+    scored = {e: round(float(p), 3) for e, p in zip(entries, probs)}
+    metrics = {"filter_heldout_auc": round(float(roc_auc_score(y, p_cv)), 4),
+               "filter_heldout_precision": round(float((y[sel] == 1).mean()), 4),
+               "filter_heldout_recall": round(float(sel[y == 1].mean()), 4),
+               "filter_heldout_common_words_below_threshold": round(float((~sel)[y == 0].mean()), 4),
+               "filter_threshold_for_precision_095": threshold,
+               "labelled": int(len(y)), "labelled_brands": int(y.sum()), "labelled_common": int(len(y) - y.sum()),
+               "dictionary_entries": len(entries), "shipped_entries": len(scored),
+               "entries_scoring_below_0_5": int((probs < 0.5).sum())}
+    files = dict(vocab.files)
+    files["uscc/enterprise_registration_2002_name_uscc.csv"] = hashlib.sha256(registrations.read_bytes()).hexdigest()
+    data_hash = hashlib.sha256("".join(v for _, v in sorted(files.items())).encode()).hexdigest()
     manifest = Manifest(name="brand-lexicon", version=new_version(data_hash), kind=BrandLexicon.kind, data_hash=data_hash,
                         recipe={"dictionary": "shibing624/companynameparser data/brand.txt (Apache-2.0)",
-                                "filter": "logistic regression over jieba frequency/POS, length, character product-likeness",
-                                "coef": [round(float(c), 4) for c in clf.coef_[0]], "threshold": threshold, "seed": seed},
+                                "matching": "trie over all entries, leftmost-longest from every word start in the name",
+                                "filter": "logistic regression, class-balanced, cross-fitted weak labels (training/brand_lexicon.py)",
+                                "features": list(FEATURES),
+                                "coef": [round(float(c), 4) for c in clf.coef_[0]],
+                                "intercept": round(float(clf.intercept_[0]), 4), "split_salt": SALT},
                         metrics=metrics)
-    metrics["filter_threshold_for_precision_095"] = threshold
-    return BrandLexicon(kept, suffixes, industry, cities, 0.0, manifest), metrics
+    return BrandLexicon(scored, suffixes, industry, cities, 0.0, manifest), metrics
 
 
 NOTICE = """Brand dictionary, organisation suffixes and industry words derived from shibing624/companynameparser
 (https://github.com/shibing624/companynameparser, data/brand.txt, data/suffix.txt, data/trade.txt),
 Copyright shibing624, licensed under the Apache License, Version 2.0
-(http://www.apache.org/licenses/LICENSE-2.0). Changes: entries filtered by a learned common-word
-filter and scored (training/brand_lexicon.py).
+(http://www.apache.org/licenses/LICENSE-2.0). Changes: each entry scored by a learned common-word
+filter (training/brand_lexicon.py).
 """
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from models.base import Manifest, new_version
-from models.text_calibration import TextCalibration, evidence_kind
+from models.text_calibration import TextCalibration, evidence_kind, raw_confidence
 
 # models.text_screener (torch) is imported where the screener is loaded: `--help` stays instant
 
@@ -40,7 +40,8 @@ def raw_findings(screener: TextScreener, items: list[dict], batch: int = 256) ->
                 for f in a.findings:
                     if f.code in it.get("ignore", ()):
                         continue
-                    out.append((f.code, evidence_kind(f.code, f.evidence), float(f.confidence), f.code in it["codes"]))
+                    out.append((f.code, evidence_kind(f.code, f.evidence), raw_confidence(f.code, f.evidence, float(f.confidence)),
+                                f.code in it["codes"]))
         return out
     finally:
         screener.calibration = saved

@@ -29,9 +29,10 @@ def test_real_slices_meet_their_targets(realdata):
     from training.text_vocab import RealVocab
 
     screener, vocab = TextScreener.load_default(), RealVocab.load(realdata)
-    # 0.910 before NAME_BRAND was made to fire only on evidence calibrated to precision ≥ 0.95 on the
-    # real development half; 0.759 since (a JD title's brand is often mid-title, after a shop word).
-    # A floor under today's figure, so a regression fails here (the recall target is not met: docs/text.md).
-    assert measures.jd_brand_recall(screener, vocab.jd_titles["eval"])["recall"] >= 0.74
+    # 0.759 with the calibrated NAME_BRAND and the dictionary matched only at the start of a name;
+    # 0.910 with the dictionary matched at every word start (a JD title's brand is often mid-title,
+    # after a shop or series word) and the learned common-word filter. A floor under today's figure,
+    # so a regression fails here (the target, eval/text.py's TARGETS, is 0.90).
+    assert measures.jd_brand_recall(screener, vocab.jd_titles["eval"])["recall"] >= 0.88
     assert measures.patent_title_recall(screener, vocab.patent_titles["eval"][:300])["recall"] >= 0.98
     assert measures.goods_flagged(screener, [g.name for g in vocab.goods["eval"][:300]])["share"] <= 0.05

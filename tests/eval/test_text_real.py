@@ -58,8 +58,10 @@ def slice_result():
 
 
 # what the shipped models reach on the slice, with a margin; the targets they miss are floors
-# so that a regression still fails (docs/text.md gives the figures)
-FLOORS = {"brand_recall": 0.5, "macro_f1": 0.85}
+# so that a regression still fails (docs/text.md gives the figures). NAME_BRAND recall on the slice:
+# 0.857 (36 of 42) with the dictionary matched at every word start and its learned common-word
+# filter, 0.619 with the previous lexicon (leading entries only, jieba-frequency filter)
+FLOORS = {"brand_recall": 0.8, "macro_f1": 0.9}
 
 
 def test_ci_slice_precision_thresholds(slice_result):

@@ -30,12 +30,33 @@ def lexicon():
     return BrandLexicon.load(WEIGHTS_ROOT / "brand-lexicon")
 
 
-def test_shipped_dictionary_finds_a_brand_opening_a_name_only_before_a_product(lexicon):
-    assert len(lexicon.entries) > 200_000 and lexicon.manifest.data_hash
-    hit = lexicon.leading_brand("双汇火腿肠")
-    assert hit is not None and hit[2] == "双汇"
-    assert lexicon.leading_brand("双汇") is None  # nothing left to be the product
-    assert lexicon.leading_brand("德国" + "双汇火腿肠")[:3] == (2, 4, "双汇")  # the country is not the mark
+def test_trie_walk_finds_entries_at_word_starts_anywhere():
+    small = BrandLexicon({"华为": 0.9, "华为手机": 0.2, "海天": 0.5, "海天味业": 0.95, "格力": 0.7, "格力空调": 0.6,
+                          "和乐": 0.9, "博世": 0.9}, SUFFIXES, INDUSTRY, [], 0.0)
+    m = lambda name, b=(): [(x.start, x.end, x.text) for x in small.matches(name, b)]  # noqa: E731
+    assert m("华为充电宝") == [(0, 2, "华为")]
+    assert m("华为手机充电器") == [(0, 2, "华为")]  # the best-scoring entry at a start
+    assert m("海天味业酱油") == [(0, 4, "海天味业")]
+    assert m("格力空调") == [(0, 2, "格力")]  # the longest that leaves a product after it
+    assert m("华为") == [] and m("华为手") == []  # no product after the entry
+    assert m("德国博世电钻") == [(2, 4, "博世")]  # the country is not the mark
+    assert m("5G华为手机") == [(2, 4, "华为")]  # after a character that is not Chinese
+    assert m("新款华为手机") == [] and m("新款华为手机", [2]) == [(2, 4, "华为")]  # inside: only at a word start
+    assert m("山梨豆和乐谱纸卷") == []  # a slice across two words is no match
+    assert m("充电宝 华为移动电源") == [(4, 6, "华为")]
+    assert small.matches("华为充电宝")[0].score == 0.9
+
+
+def test_shipped_dictionary_scores_common_words_low_and_brands_high(lexicon):
+    assert len(lexicon.entries) > 280_000 and lexicon.manifest.data_hash
+    metrics, recipe = lexicon.manifest.metrics, lexicon.manifest.recipe
+    assert metrics["filter_heldout_auc"] >= 0.9 and len(recipe["coef"]) == len(recipe["features"])
+    for word in ("新能源", "冰淇淋", "太阳", "热风"):  # ordinary words that the trade-name list holds
+        assert lexicon.entries[word] <= 0.05, word
+    for brand in ("华为", "博世", "双汇", "长城"):
+        assert lexicon.entries[brand] >= 0.9, brand
+    assert [m.text for m in lexicon.matches("德国博世电钻")] == ["博世"]
+    assert [m.text for m in lexicon.matches("新款华为充电宝", [2])] == ["华为"]
 
 
 def test_save_load_round_trip(lexicon, tmp_path):
@@ -64,6 +85,24 @@ def test_brand_evidence_in_order(screener):
     f = brand(screener, "双汇火腿肠")
     assert f and "brand-dictionary" in f[0].evidence["by"] and f[0].evidence["spans"][0]["score"] > 0
     assert 0.9 <= f[0].confidence <= 1.0 and "raw_confidence" in f[0].evidence
+    assert f[0].evidence["spans"][0]["lexicon"].startswith("brand-lexicon@")
+
+
+def test_dictionary_brand_anywhere_carries_list_model_and_score(screener):
+    for name, text, span in (("新款华为充电宝", "华为", [2, 4]), ("适用于华为手机的充电器", "华为", [3, 5]),
+                             ("德国博世电钻", "博世", [2, 4]), ("5G华为手机", "华为", [2, 4])):
+        f = brand(screener, name)
+        assert f, name
+        hit = next(h for h in f[0].evidence["spans"] if h["text"] == text)
+        assert hit["span"] == span and "brand-dictionary" in hit["by"], name
+        assert hit["lexicon"] == screener.brands.version and hit["score"] == screener.brands.entries[text]
+    tagged = [h for f in brand(screener, "华为充电宝") for h in f.evidence["spans"] if "tagger" in h["by"]]
+    assert all(h["model"] == screener.tagger.version for h in tagged)
+
+
+def test_common_words_in_the_dictionary_are_not_brands(screener):
+    for name in ("新能源汽车充电桩", "冰淇淋凝结剂", "智能电源适配器", "太阳能热水器", "热风干燥机", "铝合金门窗"):
+        assert not brand(screener, name), name
 
 
 def test_plain_industrial_goods_are_not_flagged(screener):
