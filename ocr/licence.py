@@ -96,9 +96,14 @@ def parse_rows(rows: list[RowText], rules: CodeRules) -> LicenceFields:
             while vs < ve and row.text[vs] in _SEP:
                 vs += 1
             ve = _stop_at_gap(row, vs, ve)
+            if fld == "scope" and fld not in out.hits:  # a paragraph: its punctuation is part of it
+                value = _paragraph(rows, labelled, ri, row, vs, row.text[vs:ve].rstrip(), s)
+                if len(value) >= MIN_SCOPE_CHARS:
+                    out.hits[fld] = Hit(fld, value, ri, vs, ve, row.span_score(vs, ve))
+                continue
             while ve > vs and row.text[ve - 1] in _SEP:
                 ve -= 1
-            if fld in ("uscc", "scope", "authority", "distractor") or fld in out.hits:
+            if fld in ("uscc", "authority", "distractor") or fld in out.hits:
                 continue
             value = row.text[vs:ve]
             if fld == "name":
@@ -148,6 +153,36 @@ def _with_continuation(rows, labelled, ri, row, vs, value, label_start) -> str:
         if abs(line.x0 - x0) <= 1.5 * max(h, 8.0) and line.y0 - quad[:, 1].max() < 1.2 * max(h, 8.0):
             return value + line.text.strip()
     return value
+
+
+MIN_SCOPE_CHARS = 6  # shorter is a fragment (a stray line read), not a scope to judge by
+
+
+def _paragraph(rows, labelled, ri, row, vs, value, label_start, max_rows: int = 14) -> str:
+    """经营范围 is a paragraph: the rows below whose lines start in the value's column and follow
+    on without a gap, up to a row with a label in the label's column (or the page's foot)."""
+    if row.owner[label_start] < 0:
+        return value
+    label_line = row.lines[row.owner[label_start]]
+    lx, h = label_line.x0, max(label_line.height, 8.0)
+    quad = row.span_quad(vs, vs + 1) if value else None
+    if quad is not None and float(quad[:, 0].min()) - label_line.x1 > 6 * h:
+        value, quad = "", None  # text far to the right is the other column's, not this paragraph
+    # the value's column: where its first character is, else just right of the label
+    x0 = float(quad[:, 0].min()) if quad is not None else label_line.x1 + 0.5 * h
+    bottom = float(quad[:, 1].max()) if quad is not None else label_line.y1
+    parts = [value] if value else []
+    for k in range(ri + 1, min(len(rows), ri + 1 + max_rows)):
+        nxt = rows[k]
+        if any(nxt.owner[st] >= 0 and abs(nxt.lines[nxt.owner[st]].x0 - lx) < 3 * h for st, _, _ in labelled[k]):
+            break
+        follow = [ln for ln in nxt.lines
+                  if abs(ln.x0 - x0) <= 1.5 * h and ln.y0 - bottom < 1.5 * h and ln.text.strip()]
+        if not follow:
+            break
+        parts.append("".join(ln.text.strip() for ln in follow))
+        bottom = max(ln.y1 for ln in follow)
+    return "".join(parts)
 
 
 def _find_code(rows: list[RowText], labelled, out: LicenceFields, rules: CodeRules) -> None:

@@ -61,6 +61,7 @@ class LicenceReading:
     term_end: str | None = None
     term_long: bool = False
     address: FieldReading = field(default_factory=FieldReading)
+    business_scope: FieldReading = field(default_factory=FieldReading)  # 经营范围, the whole paragraph
     ineligible: str | None = None  # why the holder is not an independent legal person
     rotation: int = 0  # degrees the upload was turned counter-clockwise to read it
     image_size: list[int] | None = None
@@ -358,6 +359,9 @@ class DocumentReaders:
             hit = fields.hits.get(name)
             if hit:
                 setattr(out, name, self._field(page, rows, hit, hit.value))
+        hit = fields.hits.get("scope")
+        if hit:
+            out.business_scope = self._field(page, rows, hit, hit.value)
         hit = fields.hits.get("capital")
         if hit:
             out.registered_capital = self._field(page, rows, hit, hit.value)
@@ -478,57 +482,16 @@ def _licence_complete(fields: lic.LicenceFields) -> bool:
 
 
 def _skip_unneeded(quads: list[np.ndarray], page_height: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Lines no licence field needs: 经营范围's body, the footer band, giant title glyphs."""
-    wanted, skipped = _skip_paragraphs(quads)
-    if len(wanted) < 6:
-        return wanted, skipped
-    heights = sorted(float(np.linalg.norm(q[0] - q[3])) for q in wanted)
+    """Lines no licence field needs: the footer band and giant title glyphs. (经营范围's body is
+    a field now, the business scope: its paragraph is read.)"""
+    if len(quads) < 6:
+        return quads, []
+    heights = sorted(float(np.linalg.norm(q[0] - q[3])) for q in quads)
     median = heights[len(heights) // 2]
     keep, drop = [], []
-    for q in wanted:
+    for q in quads:
         cy = float(q[:, 1].mean())
         h = float(np.linalg.norm(q[0] - q[3]))
         (drop if cy > 0.88 * page_height or h > 2.5 * median else keep).append(q)
-    return keep, skipped + drop
+    return keep, drop
 
-
-def _skip_paragraphs(quads: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Split off the body of justified paragraphs (经营范围): no field needs them.
-
-    A paragraph is three or more long lines stacked closely with the same left and right
-    edges; its first line is kept (it may carry a label), the rest are recognised only when
-    the fields turn out incomplete without them.
-    """
-    if len(quads) < 6:
-        return quads, []
-    boxes = [(float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max())) for q in quads]
-    order = sorted(range(len(quads)), key=lambda i: boxes[i][1])
-    skip: set[int] = set()
-    used: set[int] = set()
-    for i in order:
-        if i in used:
-            continue
-        x0, y0, x1, y1 = boxes[i]
-        h = y1 - y0
-        if h <= 0 or (x1 - x0) < 10 * h:
-            continue
-        chain = [i]
-        cur = i
-        while True:
-            cx0, cy0, cx1, cy1 = boxes[cur]
-            nxt = [j for j in order if j not in used and j not in chain
-                   and 0 <= boxes[j][1] - cy1 <= 0.9 * h
-                   and abs(boxes[j][0] - cx0) <= 1.2 * h
-                   and abs((boxes[j][3] - boxes[j][1]) - h) <= 0.4 * h]
-            if not nxt:
-                break
-            j = min(nxt, key=lambda k: boxes[k][1])
-            chain.append(j)
-            cur = j
-        body = [k for k in chain if abs(boxes[k][2] - x1) <= 1.5 * h and (boxes[k][2] - boxes[k][0]) >= 10 * h]
-        if len(body) >= 3:
-            used.update(chain)
-            skip.update(chain[1:])
-    wanted = [q for i, q in enumerate(quads) if i not in skip]
-    skipped = [q for i, q in enumerate(quads) if i in skip]
-    return wanted, skipped

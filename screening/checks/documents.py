@@ -125,7 +125,8 @@ class DocumentChecks(Check):
             "name": r.name.value, "type": r.type.value, "legal_rep": r.legal_rep.value,
             "registered_capital": r.registered_capital.value, "registered_capital_wan": r.registered_capital_wan,
             "established": r.established.value, "term_start": r.term_start, "term_end": r.term_end,
-            "term_long": r.term_long, "address": r.address.value, "ineligible": r.ineligible, "rotation": r.rotation,
+            "term_long": r.term_long, "address": r.address.value, "business_scope": r.business_scope.value,
+            "ineligible": r.ineligible, "rotation": r.rotation,
             "boxes": {k: box(getattr(r, k)) for k in ("uscc", "name", "type", "legal_rep", "term", "address")},
             "error": r.error,
         }

@@ -108,6 +108,10 @@ def _words(text: str) -> set[str]:
     return {w for w in out if w not in _GENERIC and not set(w) & set("和及与或的其")}
 
 
+# how a licence's scope paragraph ends: "…。", "…（依法须经批准的项目，…方可开展经营活动）" and the like
+SCOPE_ENDINGS = ("。", "）", ")", "活动", "经营")
+
+
 def covered(scope: str, names: list[str], industry_code: str | None) -> tuple[bool, str]:
     """(whether the scope covers making or selling the product, the reason as evidence)."""
     text = _fold(scope)
@@ -154,6 +158,13 @@ class ScopeRules(Check):
         self._university(ctx, entity, scope)
         if scope is None:
             ctx.skip("entity.business_scope", "经营范围是否涵盖产品的制造或销售")
+            return
+        if where != "entity.business_scope" and not scope.endswith(SCOPE_ENDINGS):
+            # a paragraph read by OCR that stops mid-sentence may have lost the very words that cover
+            # the product: judge only a whole one (precision first)
+            ctx.add("CHECK_SKIPPED", "entity.business_scope", "营业执照上的经营范围未能完整读出，请填写经营范围或人工核查",
+                    evidence={"check": "business_scope", "business_scope": scope, "source": where},
+                    source="pipeline")
             return
         raw_code = (product.industry.code or "").strip() if product.industry else ""
         code = read_industry_code(raw_code)[0] if raw_code else None

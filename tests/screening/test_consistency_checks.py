@@ -12,7 +12,7 @@ import pytest
 
 from screening.checks.consistency import consistency_checks
 from screening.parsing import parse_submission
-from screening.pipeline import Pipeline, Resources
+from screening.pipeline import Check, Pipeline, Resources
 from screening.register import RegisterPatent, patent_key
 from tests.examples import CONTRACT_EXAMPLE
 
@@ -325,3 +325,44 @@ def test_product_patent_rules_read_the_register_on_their_own():
     register = FakeRegister(entry(FRIDGE, title="一种利用高铝粉煤灰烧结的方法"))
     report = Pipeline([ProductPatentRules()], Resources(patent_register=register)).screen(parse_submission(example()), {})
     assert [f.code for f in report.findings] == ["NAME_NOT_IN_PATENTS"]
+
+
+class _LicenceRead(Check):
+    """What the document check leaves for the others: the scope paragraph read off the licence
+    (tests/ocr/test_readers.py reads it off the real scans)."""
+
+    name = "licence-read"
+    part = "ocr"
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    def applies(self, ctx) -> bool:
+        return True
+
+    def run(self, ctx) -> None:
+        ctx.extracted["business_licence"] = {"business_scope": self.scope}
+
+
+def _screen_with_read_scope(scope: str):
+    data = example()
+    del data["entity"]["business_scope"]
+    checks = [_LicenceRead(scope), *consistency_checks()]
+    resources = Resources(patent_register=FakeRegister(entry(FRIDGE, title="一种风冷电冰箱的送风结构")))
+    return Pipeline(checks, resources).screen(parse_submission(data), {})
+
+
+def test_a_scope_read_off_the_licence_is_judged_when_the_form_has_none():
+    report = _screen_with_read_scope("投资顾问；经济信息咨询；会议服务。（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
+    f = found(report, "SCOPE_MISMATCH")
+    assert len(f) == 1 and f[0].evidence["source"] == "documents.business_licence"
+    covered = _screen_with_read_scope("研发、产销：家用电器、五金制品；销售：塑胶制品。")
+    assert found(covered, "SCOPE_MISMATCH") == [] and found(covered, "CHECK_SKIPPED") == []
+
+
+def test_a_scope_read_only_in_part_is_not_judged():
+    # the OCR lost the paragraph's last lines: the words that cover the product may be there
+    report = _screen_with_read_scope("组织文化艺术交流活动（不含营业性演出）；经济贸易咨询；企业管理咨询：企业策划、设计：公共关系服")
+    assert found(report, "SCOPE_MISMATCH") == []
+    skipped = found(report, "CHECK_SKIPPED")
+    assert [f.field for f in skipped] == ["entity.business_scope"] and "未能完整读出" in skipped[0].message
