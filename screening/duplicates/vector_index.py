@@ -69,18 +69,23 @@ class VectorIndex:
               *, train_sample: int = 200_000, seed: int = 0) -> "VectorIndex":
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         ids = np.ascontiguousarray(ids, dtype=np.int64)
-        dim = vectors.shape[1]
         spec = spec or spec_for(len(vectors))
-        if spec.kind == "flat":
-            out = cls.empty(dim)
-        else:
-            index = faiss.index_factory(dim, spec.factory, faiss.METRIC_INNER_PRODUCT)
-            rng = np.random.default_rng(seed)
-            sample = vectors if len(vectors) <= train_sample else vectors[rng.choice(len(vectors), train_sample, replace=False)]
-            index.train(sample)
-            out = cls(dim, spec, index)
+        rng = np.random.default_rng(seed)
+        sample = vectors if len(vectors) <= train_sample else vectors[rng.choice(len(vectors), train_sample, replace=False)]
+        out = cls.trained(sample, spec)
         out.add(vectors, ids)
         return out
+
+    @classmethod
+    def trained(cls, sample: np.ndarray, spec: IndexSpec) -> "VectorIndex":
+        """An empty index of ``spec``, its lists trained on ``sample`` (ignored for flat): vectors
+        can then be added a chunk at a time, never all in memory at once."""
+        dim = sample.shape[1]
+        if spec.kind == "flat":
+            return cls.empty(dim)
+        index = faiss.index_factory(dim, spec.factory, faiss.METRIC_INNER_PRODUCT)
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        return cls(dim, spec, index)
 
     @property
     def ntotal(self) -> int:
@@ -131,7 +136,26 @@ class VectorIndex:
         return np.stack([self.index.reconstruct(int(i)) for i in ids]).astype(np.float32)
 
     def memory_bytes(self) -> int:
-        return int(faiss.serialize_index(self.index).nbytes)
+        """Its serialised size, counted as it streams (no copy of it is made)."""
+        size = 0
+
+        def count(chunk: bytes) -> int:
+            nonlocal size
+            size += len(chunk)
+            return len(chunk)
+
+        self.write(count)
+        return size
+
+    def write(self, sink) -> None:
+        """Serialise to ``sink(bytes)`` a chunk at a time: at a million filings the index is about
+        1 GB, and a serialised copy beside it would double the process's peak."""
+        faiss.write_index(self.index, faiss.PyCallbackIOWriter(sink))
+
+    @classmethod
+    def read(cls, source, dim: int, spec: IndexSpec) -> "VectorIndex":
+        """From ``source(n) -> bytes`` (a file's ``read``), a chunk at a time."""
+        return cls(dim, spec, faiss.read_index(faiss.PyCallbackIOReader(source)))
 
     def to_bytes(self) -> np.ndarray:
         return faiss.serialize_index(self.index)
