@@ -35,6 +35,12 @@ class Column:
     def values(self) -> np.ndarray:
         return self._data[: self.n]
 
+    @property
+    def buffer(self) -> np.ndarray:
+        """The whole allocation, valid below ``len(self)``: for reading single items without
+        making a view (the buffer is replaced, never changed in place, when it grows)."""
+        return self._data
+
     def append(self, value) -> None:
         if self.n == len(self._data):
             self._reserve(self.n + 1)
@@ -80,8 +86,11 @@ class KeyIndex:
             self._fold()
 
     def lookup(self, key: int) -> list[int]:
-        lo = int(np.searchsorted(self._keys, np.uint64(key), "left"))
-        hi = int(np.searchsorted(self._keys, np.uint64(key), "right"))
+        keys, k = self._keys, np.uint64(key)
+        lo = int(keys.searchsorted(k))
+        hi = lo
+        if lo < len(keys) and keys[lo] == k:  # most keys have one row: no second bisection for them
+            hi = lo + 1 if lo + 1 == len(keys) or keys[lo + 1] != k else int(keys.searchsorted(k, "right"))
         return self._rows[lo:hi].tolist() + self._recent.get(key, [])
 
     def _fold(self) -> None:

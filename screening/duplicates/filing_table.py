@@ -118,13 +118,15 @@ class FilingTable:
 
     # ---------------------------------------------------------------- reading
     def filing(self, row: int) -> Filing:
-        ends = self.record_end.values
+        # .buffer, not .values: no view made per column (a search makes up to 65 of these)
+        ends = self.record_end.buffer
         start = int(ends[row - 1]) if row else 0
-        values = json.loads(self.heap.values[start : int(ends[row])].tobytes().decode("utf-8", "surrogatepass"))
-        pe = self.photo_end.values
+        values = json.loads(self.heap.buffer[start : int(ends[row])].tobytes().decode("utf-8", "surrogatepass"))
+        pe = self.photo_end.buffer
         a, b = (int(pe[row - 1]) if row else 0), int(pe[row])
-        photos = [PhotoHash(int(p), int(d)) for p, d in zip(self.phash.values[a:b], self.dhash.values[a:b])]
-        return Filing(int(self.rid.values[row]), *values, photos=photos)
+        photos = [PhotoHash(p, d) for p, d in zip(self.phash.buffer[a:b].tolist(), self.dhash.buffer[a:b].tolist())] \
+            if b > a else []
+        return Filing(int(self.rid.buffer[row]), *values, photos=photos)
 
     def get(self, revision_id: int) -> Filing | None:
         row = self._row_of(revision_id)
@@ -164,7 +166,7 @@ class FilingTable:
         rows = {r for p in f.patents for r in self._rows("by_patent", p)}
         lines = _bare_lines(f)
         rows |= {r for line in lines for r in self._rows("by_line", line)}
-        found = {int(self.rid.values[r]): r for r in rows}
+        found = dict(zip(self.rid.buffer[list(rows)].tolist(), rows))
         patents = set(f.patents)
         out = []
         for rid in sorted((set(found) | photo) - set(exclude), reverse=True):
@@ -176,12 +178,12 @@ class FilingTable:
         return out
 
     def _rows(self, index: str, value: str) -> list[int]:
-        live = self.live.values
-        return [r for r in self.index[index].lookup(key_of(value)) if live[r]]
+        rows = self.index[index].lookup(key_of(value))
+        return np.asarray(rows, np.int64)[self.live.buffer[rows]].tolist() if len(rows) > 8 else \
+            [r for r in rows if self.live.buffer[r]]
 
     def _row_of(self, revision_id: int) -> int | None:
-        live = self.live.values
-        rows = [r for r in self.index["by_rid"].lookup(revision_id) if live[r]]
+        rows = [r for r in self.index["by_rid"].lookup(revision_id) if self.live.buffer[r]]
         return rows[-1] if rows else None
 
     # ---------------------------------------------------------------- persistence
