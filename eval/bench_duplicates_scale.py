@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -120,6 +121,21 @@ def _latencies(search, asked: list) -> dict:
             "candidates_mean": round(float(np.mean(found)), 1), "queries": len(asked)}
 
 
+def _paired(searches: dict, asked: list) -> dict:
+    """Several searches over the same filings and index, timed query by query in turns (so that
+    other jobs' load falls on each alike), the query's embedding made beforehand."""
+    times: dict[str, list[float]] = {name: [] for name in searches}
+    for i, q in enumerate(asked):
+        names = list(searches)[:: 1 if i % 2 else -1]
+        searches[names[0]].find(q)  # embeds the query; the embedder keeps it for the others
+        for name in names:
+            t0 = time.perf_counter()
+            searches[name].find(q)
+            times[name].append((time.perf_counter() - t0) * 1000)
+    return {name: {"median_ms_embedded": round(float(np.median(t)), 3), "p95_ms_embedded": round(float(np.percentile(t, 95)), 3)}
+            for name, t in times.items()}
+
+
 def _open_parts(work: Path, threads: int):
     import faiss
 
@@ -133,9 +149,10 @@ def _open_parts(work: Path, threads: int):
 
 
 def measure(layout: str, n: int, centres: np.ndarray, work: str, *, n_queries: int = 300, threads: int = 2,
-            train_sample: int = 100_000, seed: int = 0, save: bool = False) -> dict:
+            train_sample: int = 100_000, seed: int = 0, save: bool = False, pair: bool = False) -> dict:
     """Build the search over ``n`` synthetic filings with ``layout`` ("table" or "objects") and
-    time ``n_queries`` searches; with ``save``, write its snapshot under ``work``."""
+    time ``n_queries`` searches; with ``save``, write its snapshot under ``work``; with ``pair``,
+    then hold the same filings in the other layout too and time both, query by query."""
     from eval.bench_index import synthetic_vectors
     from eval.object_filings import ObjectFilings
     from screening.duplicates.filing_table import FilingTable
@@ -146,7 +163,7 @@ def measure(layout: str, n: int, centres: np.ndarray, work: str, *, n_queries: i
     store, embedder, scorer = _open_parts(work, threads)
     search = DuplicateSearch(work / "data", store, embedder, scorer,
                              table={"table": FilingTable, "objects": ObjectFilings}[layout])
-    out = {"layout": layout, "n": n, "base": status_mb()}
+    out = {"layout": layout, "n": n, "base": status_mb(), "load_average": [os.getloadavg()[0]]}
     gen = generator(seed)
     held, asked = queries(gen, n_queries, first_id=n - n_queries + 1)
     t0 = time.perf_counter()
@@ -170,6 +187,16 @@ def measure(layout: str, n: int, centres: np.ndarray, work: str, *, n_queries: i
     out["search"] = _latencies(search, asked)
     out["after_search"] = status_mb()
     out["metadata_bytes_per_filing"] = round((out["with_metadata"]["VmRSS"] - out["base"]["VmRSS"]) * 2**20 / n)
+    if pair:
+        other = DuplicateSearch(work / "other", store, embedder, scorer,
+                                table={"table": ObjectFilings, "objects": FilingTable}[layout])
+        gen = generator(seed)
+        queries(gen, n_queries, first_id=n - n_queries + 1)
+        for f in [*synthetic_filings(gen, n - n_queries), *held]:
+            other.table.hold(f)
+        other.vectors = search.vectors
+        out["paired"] = _paired({layout: search, "objects" if layout == "table" else "table": other}, asked)
+    out["load_average"].append(os.getloadavg()[0])
     if save:
         t0 = time.perf_counter()
         search.save()
@@ -218,7 +245,8 @@ def run_bench(sizes: list[int], old_size: int, *, n_queries: int = 300, threads:
             work = Path(tmp) / f"{layout}-{n}"
             work.mkdir()
             largest = layout == "table" and n == max(sizes)
-            out["runs"].append(_call(isolate, measure, layout, n, centres, str(work), save=largest, **kw))
+            out["runs"].append(_call(isolate, measure, layout, n, centres, str(work), save=largest,
+                                     pair=layout == "objects", **kw))
         largest = out["runs"][-1]
         asked = largest.pop("asked")
         progress(f"bench-duplicates-scale: opening the {largest['n']:,} snapshot in a fresh process")
@@ -255,6 +283,13 @@ def format_table(result: dict) -> str:
                  f"RSS {sv['after_search']['VmRSS']:,.0f} MB, HWM {sv['after_search']['VmHWM']:,.0f} MB; "
                  f"find() median {s['median_ms']:.2f} ms, p95 {s['p95_ms']:.2f} ms; "
                  f"embedded {s['median_ms_embedded']:.2f} / {s['p95_ms_embedded']:.2f} ms")
+    p = result["runs"][0]["paired"]
+    lines.append(f"the same {result['runs'][0]['n']:,} filings in both layouts in one process, timed in turns, "
+                 f"query embedded: objects {p['objects']['median_ms_embedded']:.2f} / {p['objects']['p95_ms_embedded']:.2f} ms,"
+                 f" table {p['table']['median_ms_embedded']:.2f} / {p['table']['p95_ms_embedded']:.2f} ms (median / p95)")
+    lines.append("load average (1 min) at each run's start and end: "
+                 + ", ".join(f"{r['layout']}@{r['n']:,} {r['load_average'][0]:.1f}-{r['load_average'][1]:.1f}"
+                             for r in result["runs"]))
     lines.append("base RSS (embedder, scorer, store; no filings): "
                  + ", ".join(f"{r['layout']}@{r['n']:,} {r['base']['VmRSS']:,.0f} MB" for r in result["runs"]))
     return "\n".join(lines)

@@ -75,5 +75,6 @@ def test_scale_bench_runs_small_and_measures_both_layouts():
         assert r["search"]["candidates_mean"] > 0  # the queries' first sides are indexed: something is found
     assert out["served"]["n"] == 3000 and out["served"]["search"]["queries"] == 10
     assert out["objects_extrapolated"]["n"] == 3000
+    assert set(out["runs"][0]["paired"]) == {"objects", "table"}
     text = format_table(out)
     assert "objects" in text and "table" in text and "snapshot opened in a fresh process" in text
