@@ -9,7 +9,7 @@ those of sets of strings. A ``Filing`` is made only for the few rows a search sc
 Why not the database: scoring a candidate needs its names, codes, introduction and patents,
 and its photo hashes, which are computed from the blobs and stored nowhere else; up to 65
 candidates a search would be one more round trip under the search lock. Measured in
-docs/duplicates.md (about 0.5 KB a filing here against about 2.5 KB as objects).
+docs/duplicates.md (about 0.5 KB a filing here against about 1.9 KB as objects).
 """
 
 from __future__ import annotations
