@@ -23,10 +23,12 @@ def key_of(text: str) -> int:
 class Column:
     """A 1-d array grown by appending (amortised O(1)); ``values`` is a view of what it holds."""
 
-    def __init__(self, dtype, data: np.ndarray | None = None) -> None:
+    def __init__(self, dtype, data: np.ndarray | None = None, n: int | None = None) -> None:
+        """Empty, or holding ``data`` (its first ``n`` items when ``n`` is given: the rest is
+        spare room, so that the next appends need no copy)."""
         self.dtype = np.dtype(dtype)
         self._data = np.empty(16, self.dtype) if data is None else np.asarray(data, dtype=self.dtype)
-        self.n = 0 if data is None else len(self._data)
+        self.n = 0 if data is None else len(self._data) if n is None else n
 
     def __len__(self) -> int:
         return self.n
@@ -58,9 +60,14 @@ class Column:
     def _reserve(self, size: int) -> None:
         # a fresh, uninitialised array: the pages of its spare room are not touched, so they
         # take no memory until written (ndarray.resize would zero them: all resident)
-        grown = np.empty(max(size, len(self._data) * 3 // 2 + 16), self.dtype)
+        grown = np.empty(max(size, spare(len(self._data))), self.dtype)
         grown[: self.n] = self._data[: self.n]
         self._data = grown
+
+
+def spare(n: int) -> int:
+    """The room a column of ``n`` items grows to (untouched room costs no memory)."""
+    return n * 3 // 2 + 16
 
 
 class KeyIndex:

@@ -29,6 +29,7 @@ DEAD_SHARE = 0.25
 MIN_DEAD = 10_000
 _FIELDS = ("submission_id", "stage", "entity_uscc", "entity_name", "product_name", "models", "intro", "patents")
 _INDEXES = ("by_rid", "by_submission", "by_patent", "by_line", "by_entity")
+COLUMNS = ("rid", "live", "record_end", "heap", "photo_end", "phash", "dhash", "photo_row")
 
 
 def _bare_lines(f: Filing) -> set[str]:
@@ -189,18 +190,18 @@ class FilingTable:
     # ---------------------------------------------------------------- persistence
     def arrays(self) -> dict[str, np.ndarray]:
         """Every column and index as named arrays (for ``np.savez``; no pickles)."""
-        out = {name: getattr(self, name).values for name in
-               ("rid", "live", "record_end", "heap", "photo_end", "phash", "dhash", "photo_row")}
+        out = {name: getattr(self, name).values for name in COLUMNS}
         for name, index in self.index.items():
             out[f"{name}_keys"], out[f"{name}_rows"] = index.arrays()
         return out
 
     @classmethod
     def from_arrays(cls, arrays) -> "FilingTable":
+        """From ``arrays()``'s names; a column may come as a ``Column`` already (with spare room)."""
         t = cls()
-        for name in ("rid", "live", "record_end", "heap", "photo_end", "phash", "dhash", "photo_row"):
-            column = getattr(t, name)
-            setattr(t, name, Column(column.dtype, arrays[name]))
+        for name in COLUMNS:
+            value = arrays[name]
+            setattr(t, name, value if isinstance(value, Column) else Column(getattr(t, name).dtype, value))
         t.index = {name: KeyIndex(arrays[f"{name}_keys"], arrays[f"{name}_rows"]) for name in _INDEXES}
         t.n_live = int(t.live.values.sum())
         return t

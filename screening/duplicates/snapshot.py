@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from .filing import Filing
-from .filing_table import FilingTable
+from .columns import Column, spare
+from .filing_table import COLUMNS, FilingTable
 from .vector_index import IndexSpec, VectorIndex
 
 FORMAT = 2
@@ -63,6 +64,29 @@ def _array(zf: zipfile.ZipFile, name: str, values: np.ndarray) -> None:
         np.lib.format.write_array(out, np.ascontiguousarray(values), allow_pickle=False)
 
 
+def _column(z, name: str) -> Column:
+    """A table column read straight into an array with room to grow: the first filing held
+    after start-up would otherwise copy every column (the 0.4 GB byte heap at 1M) at once."""
+    with z.zip.open(f"{name}.npy") as fh:
+        version = np.lib.format.read_magic(fh)
+        header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if header is None:  # not what write_array makes for a plain column: read it the plain way
+            values = z[name]
+            return Column(values.dtype, values)
+        shape, _, dtype = header(fh)
+        if dtype.hasobject or len(shape) != 1:
+            raise ValueError(f"{name}: not a column")
+        data = np.empty(spare(shape[0]), dtype)
+        view = memoryview(data[: shape[0]]).cast("B")
+        got = 0
+        while got < len(view):
+            n = fh.readinto(view[got:])
+            if not n:
+                raise ValueError(f"{name}: truncated")
+            got += n
+        return Column(dtype, data, shape[0])
+
+
 def read_meta(z) -> dict:
     return json.loads(z["meta"].tobytes().decode("utf-8"))
 
@@ -76,7 +100,10 @@ def read(z, meta: dict, dim: int) -> Snapshot:
             if line:
                 table.hold(Filing.from_json(json.loads(line)))
         return Snapshot(meta, VectorIndex.from_bytes(z["index"], dim, spec), table)
-    table = FilingTable.from_arrays({name[len(_TABLE):]: z[name] for name in z.files if name.startswith(_TABLE)})
+    arrays = {name[len(_TABLE):]: z[name] for name in z.files
+              if name.startswith(_TABLE) and name[len(_TABLE):] not in COLUMNS}
+    arrays.update((name, _column(z, f"{_TABLE}{name}")) for name in COLUMNS)
+    table = FilingTable.from_arrays(arrays)
     with z.zip.open(_INDEX) as fh:
         vectors = VectorIndex.read(fh.read, dim, spec)
     return Snapshot(meta, vectors, table)
