@@ -28,7 +28,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 
@@ -37,7 +37,7 @@ from .filing import Filing, is_own_annual_update, pair_features
 from .filing_table import FilingTable
 from .image_hash import PhotoHash
 from .revisions import RevisionReader, batches
-from .vector_index import IVF_MIN, VectorIndex, spec_for
+from .vector_index import IVF_MIN, VectorIndex, release_free_memory, spec_for
 from .withdrawals import withdrawn
 
 log = logging.getLogger(__name__)
@@ -282,6 +282,7 @@ class DuplicateSearch:
         meta = {"embedder": self.embedder.version, "dim": self.embedder.dim, "spec": self.vectors.spec.__dict__,
                 "last_id": self.state.last_id, "applied": sorted(self.state.applied)}
         snapshot.write(self.dir / SNAPSHOT, meta, self.vectors, self.table)
+        release_free_memory()  # what the index's grown lists left behind since the last save
         self._unsaved = 0
         self._saved_at = time.monotonic()
 
@@ -294,15 +295,20 @@ class DuplicateSearch:
         if not path.exists():
             return False
         try:
-            with np.load(path, allow_pickle=False) as z:
+            with np.load(path, allow_pickle=False) as z:  # the header alone first: cheap to refuse
                 meta = snapshot.read_meta(z)
-                if meta.get("format") not in snapshot.READABLE or meta.get("embedder") != self.embedder.version \
-                        or meta.get("dim") != self.embedder.dim:
-                    log.info("duplicate index snapshot is for another embedder or format: rebuilding")
-                    return False
-                if meta["last_id"] > self.store.last_revision_id():
-                    log.info("duplicate index snapshot is ahead of this database: rebuilding")
-                    return False
+        except Exception:
+            log.exception("duplicate index snapshot unreadable: rebuilding")
+            return False
+        if meta.get("format") not in snapshot.READABLE or meta.get("embedder") != self.embedder.version \
+                or meta.get("dim") != self.embedder.dim:
+            log.info("duplicate index snapshot is for another embedder or format: rebuilding")
+            return False
+        if meta["last_id"] > self.store.last_revision_id():
+            log.info("duplicate index snapshot is ahead of this database: rebuilding")
+            return False
+        try:
+            with np.load(path, allow_pickle=False) as z:
                 loaded = snapshot.read(z, meta, self.embedder.dim)
         except Exception:
             log.exception("duplicate index snapshot unreadable: rebuilding")
