@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -169,9 +170,12 @@ def generation_of(name: str | None) -> str:
     return ",".join(sorted(set(marks)))
 
 
-def _bigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=512)
+def _bigrams(text: str) -> frozenset[str]:
+    # cached: a search compares one query with up to 65 candidates, and its own name and
+    # introduction were cut into bigrams again for each of them
     t = _norm_text(text)
-    return {t[i : i + 2] for i in range(len(t) - 1)} or ({t} if t else set())
+    return frozenset({t[i : i + 2] for i in range(len(t) - 1)} or ({t} if t else set()))
 
 
 def _jaccard(a: set, b: set) -> float:

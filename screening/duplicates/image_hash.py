@@ -108,10 +108,15 @@ class PhotoHashIndex:
     def search(self, h: PhotoHash, *, phash_max: int = PHASH_MAX, dhash_max: int = DHASH_MAX) -> list[tuple[int, int, int]]:
         """(owner, phash distance, dhash distance) of every copy, closest first."""
         p, d, owner = self._array()
-        if not len(owner):
-            return []
-        dp = np.bitwise_count(p ^ np.uint64(h.phash))
-        dd = np.bitwise_count(d ^ np.uint64(h.dhash))
-        hit = np.nonzero((dp <= phash_max) & (dd <= dhash_max))[0]
-        out = [(int(owner[i]), int(dp[i]), int(dd[i])) for i in hit if int(owner[i]) not in self._removed]
+        hit, dp, dd = copies(p, d, h, phash_max, dhash_max)
+        out = [(int(owner[i]), int(a), int(b)) for i, a, b in zip(hit, dp, dd) if int(owner[i]) not in self._removed]
         return sorted(out, key=lambda t: (t[1] + t[2], t[0]))
+
+
+def copies(phashes: np.ndarray, dhashes: np.ndarray, h: PhotoHash, phash_max: int = PHASH_MAX,
+           dhash_max: int = DHASH_MAX) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions, pHash distances, dHash distances) of the copies of ``h`` among uint64 hash arrays."""
+    dp = np.bitwise_count(phashes ^ np.uint64(h.phash))
+    dd = np.bitwise_count(dhashes ^ np.uint64(h.dhash))
+    hit = np.flatnonzero((dp <= phash_max) & (dd <= dhash_max))
+    return hit, dp[hit], dd[hit]

@@ -8,6 +8,7 @@ are taken out, with spaces and hyphens dropped) and its variant tokens.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -37,6 +38,7 @@ def normalise_code(code: str | None) -> str:
     return _JOIN.sub("", unicodedata.normalize("NFKC", code or "").upper())
 
 
+@functools.lru_cache(maxsize=8192)  # a search's query codes meet every candidate's: computed once
 def line_of(code: str | None) -> str:
     """The model line: the code without colours, memory, sizes, configuration words, brackets.
 

@@ -3,8 +3,8 @@
 The database is the source of truth. The index is a cache of it:
 
 - it persists to ``data_dir/index/duplicates.npz`` (the faiss index, the filings' metadata,
-  and the last revision row id applied), written atomically (one file, ``os.replace``), so
-  several processes sharing a data directory never read half a snapshot;
+  and the last revision row id applied), written atomically (``snapshot.py``), so several
+  processes sharing a data directory never read half a snapshot;
 - before each search it catches up with ``store.revisions_since(last_id)`` — one indexed
   query, cheap — so a product filed through another server process sharing the PostgreSQL
   database is found within one search. Revision ids come from a sequence; a transaction that
@@ -17,35 +17,37 @@ The database is the source of truth. The index is a cache of it:
 Candidates for a query come from three places, merged: the faiss neighbours of its embedding,
 filings sharing a patent number, and filings of the same model line (so an exact signal is
 never lost to an approximate search). The pair scorer decides which are duplicates.
+The filings' metadata is held in columns (``filing_table.py``), not one object each.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import logging
-import os
-import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Iterator
 
 import numpy as np
 
-from .filing import PHOTO_KINDS, Filing, is_own_annual_update, pair_features, revoked_by, same_product
-from .image_hash import PhotoHash, PhotoHashIndex
-from .model_codes import _bare
-from .vector_index import IVF_MIN, IndexSpec, VectorIndex, spec_for
+from . import snapshot
+from .filing import Filing, is_own_annual_update, pair_features
+from .filing_table import FilingTable
+from .image_hash import PhotoHash
+from .revisions import RevisionReader, batches
+from .vector_index import IVF_MIN, VectorIndex, release_free_memory, spec_for
+from .withdrawals import withdrawn
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT = "duplicates.npz"
-FORMAT = 1
 LOOKBACK = 200  # revision ids re-read now and then, for late commits of lower ids
 LOOKBACK_EVERY_S = 5.0  # the plain catch-up (ids above the last one) runs before every search
 MAX_EXACT_CANDIDATES = 50
+TRAIN_SAMPLE = 200_000  # filings an inverted file's lists are trained on at a rebuild
+EMBED_CHUNK = 64 * 160  # filings embedded at a time at a rebuild (whole batches of the embedder's 64)
 
 
 @dataclass
@@ -63,26 +65,45 @@ class ImageMatch:
     dhash_distance: int
 
 
+class Current(Mapping):
+    """Submission id -> its indexed revision id, read from the search's filing table."""
+
+    def __init__(self, search: "DuplicateSearch") -> None:
+        self._search = search
+
+    def __getitem__(self, submission_id: str) -> int:
+        found = self._search.table.current(submission_id)
+        if found is None:
+            raise KeyError(submission_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return self._search.table.submission_ids()
+
+    def __len__(self) -> int:
+        return len(self._search.table)
+
+
 @dataclass
 class SearchState:
-    filings: dict[int, Filing] = field(default_factory=dict)  # revision id -> filing (latest revisions only)
-    current: dict[str, int] = field(default_factory=dict)  # submission id -> its indexed revision id
+    current: Mapping[str, int]  # submission id -> its indexed revision id (latest revisions only)
     last_id: int = 0
     applied: set[int] = field(default_factory=set)  # revision ids within LOOKBACK of last_id already seen
 
 
 class DuplicateSearch:
     def __init__(self, data_dir: Path, store, embedder, scorer, *, save_every: int = 500,
-                 save_interval_s: float = 300.0) -> None:
+                 save_interval_s: float = 300.0, table=FilingTable) -> None:
         self.dir = Path(data_dir) / "index"
         self.store = store
         self.embedder = embedder
         self.scorer = scorer
         self.save_every = save_every
         self.save_interval_s = save_interval_s
+        self._new_table = table  # what holds the filings' metadata (eval/ measures another beside it)
         self.photo_kind = None  # models.photo_kind.PhotoKindClassifier (IMAGE_NOT_PHOTO)
         self._lock = threading.RLock()
-        self._photo_cache: dict[str, list[PhotoHash]] = {}
+        self.revisions = RevisionReader(store)
         self._looked_back_at = 0.0
         self._reset()
 
@@ -121,49 +142,76 @@ class DuplicateSearch:
         return self.state.last_id
 
     def __len__(self) -> int:
-        return len(self.state.filings)
+        return len(self.table)
 
     def _reset(self) -> None:
-        self.state = SearchState()
+        self.state = SearchState(current=Current(self))
         self.vectors = VectorIndex.empty(self.embedder.dim)
-        self.photos = PhotoHashIndex()
-        self.by_patent: dict[str, set[int]] = {}
-        self.by_line: dict[str, set[int]] = {}
+        self.table = self._new_table()
         self._unsaved = 0
         self._saved_at = time.monotonic()
 
     def rebuild(self) -> int:
-        """Recreate the index from the database (all latest revisions); returns the filings held."""
+        """Recreate the index from the database (all latest revisions); returns the filings held.
+
+        Two passes over the revisions, so that no more than one batch of stored forms is held at
+        a time: the first finds each submission's latest revision, the second reads those."""
         with self._lock:
             self._reset()
-            latest: dict[str, tuple[int, Any]] = {}
+            latest: dict[str, int] = {}  # submission id -> its latest revision id
             last = 0
-            seen: list[int] = []
-            while True:
-                batch = self.store.revisions_since(last)
-                if not batch:
-                    break
+            seen: list[int] = []  # the ids within LOOKBACK of the last: already applied
+            for batch in batches(self.store, 0):
                 for rev in batch:
-                    latest[rev.submission_id] = (rev.id, rev)
+                    latest[rev.submission_id] = rev.id
                     last = rev.id
-                    seen.append(rev.id)
-            filings = [f for f in (self._filing_of(rev) for _, rev in latest.values()) if f is not None]
-            for _, rev in sorted(latest.values(), key=lambda x: x[0]):
-                if (rev.form or {}).get("stage") == "revocation":
-                    gone = _withdrawn(filings, rev)
-                    filings = [f for f in filings if f.revision_id not in gone]
-            if filings:
-                vecs = self.embedder.encode([f.text for f in filings])
-                ids = np.array([f.revision_id for f in filings], dtype=np.int64)
-                self.vectors = VectorIndex.build(vecs, ids, spec_for(len(filings)))
-            for f in filings:
-                self._hold(f)
+                seen = [i for i in seen + [r.id for r in batch] if i > last - LOOKBACK]
+            revocations = []
+            for batch in batches(self.store, 0, until=last):
+                for rev in batch:
+                    if latest.get(rev.submission_id) != rev.id:
+                        continue  # an older revision, or committed late since the first pass (the look-back's)
+                    f = self.revisions.filing_of(rev)
+                    if f is not None:
+                        self.table.hold(f)
+                    elif (rev.form or {}).get("stage") == "revocation":
+                        revocations.append(rev)
+            for rev in revocations:  # in revision order: each withdraws what was filed before it
+                for revision_id in withdrawn(self.table, rev):
+                    self.table.drop(revision_id)
+            self.vectors = self._embed_all()
             self.state.last_id = last
-            self.state.applied = {i for i in seen if i > last - LOOKBACK}
+            self.state.applied = set(seen)
             self._save()
-            log.info("duplicate index rebuilt", extra={"filings": len(filings), "last_id": last,
+            log.info("duplicate index rebuilt", extra={"filings": len(self.table), "last_id": last,
                                                         "index": self.vectors.spec.describe()})
-            return len(filings)
+            return len(self.table)
+
+    def _embed_all(self) -> VectorIndex:
+        """Every held filing embedded into a new index, a chunk at a time: at a million filings
+        neither all their vectors (2 GB) nor all of them as objects are held at once. An
+        inverted file's lists are trained first, on a random sample of them."""
+        n = len(self.table)
+        spec = spec_for(n)
+        index = VectorIndex.empty(self.embedder.dim)
+        sample: set[int] = set()
+        if spec.kind != "flat":
+            sample = set(np.random.default_rng(0).choice(n, min(n, TRAIN_SAMPLE), replace=False).tolist())
+            vecs, ids = self._embed([f for i, f in enumerate(self.table) if i in sample])
+            index = VectorIndex.trained(vecs, spec)
+            index.add(vecs, ids)
+            del vecs
+        chunk: list[Filing] = []
+        for i, f in enumerate(self.table):
+            if i not in sample:
+                chunk.append(f)
+            if len(chunk) == EMBED_CHUNK or (i == n - 1 and chunk):
+                index.add(*self._embed(chunk))
+                chunk = []
+        return index
+
+    def _embed(self, filings: list[Filing]) -> tuple[np.ndarray, np.ndarray]:
+        return self.embedder.encode([f.text for f in filings]), np.array([f.revision_id for f in filings], np.int64)
 
     def catch_up(self) -> int:
         """Apply the revisions recorded since the last catch-up (by any process); returns how many."""
@@ -190,84 +238,38 @@ class DuplicateSearch:
 
     def _apply(self, revisions) -> None:
         state = self.state
-        new: list[Filing] = []
+        new: dict[str, Filing] = {}  # submission id -> its filing in this batch, not yet held
         for rev in revisions:
             state.applied.add(rev.id)
-            old = state.current.get(rev.submission_id)
+            pending = new.get(rev.submission_id)
+            old = pending.revision_id if pending is not None else self.table.current(rev.submission_id)
             if old is not None and old > rev.id:
                 continue  # a late commit of an older revision: the newer one stands
-            if old is not None:
+            if pending is not None:
+                del new[rev.submission_id]
+            elif old is not None:
                 self._drop(old)
-            f = self._filing_of(rev)
+            f = self.revisions.filing_of(rev)
             if f is not None:
-                new.append(f)
-                state.current[rev.submission_id] = rev.id
+                new[rev.submission_id] = f
             elif (rev.form or {}).get("stage") == "revocation":
                 # a withdrawn product leaves the index at once, with its annual updates
-                gone = _withdrawn([*state.filings.values(), *new], rev)
+                gone = withdrawn(self.table, rev, pending=list(new.values()))
                 for revision_id in gone:
                     self._drop(revision_id)
-                new = [n for n in new if n.revision_id not in gone]
-        # two revisions of one submission in the same batch: keep the later one only
-        keep: dict[str, Filing] = {}
-        for f in new:
-            keep[f.submission_id] = f
-        new = list(keep.values())
+                new = {sid: f for sid, f in new.items() if f.revision_id not in gone}
         if new:
-            vecs = self.embedder.encode([f.text for f in new])
-            self.vectors.add(vecs, np.array([f.revision_id for f in new], dtype=np.int64))
-            for f in new:
-                self._hold(f)
+            filings = list(new.values())
+            vecs = self.embedder.encode([f.text for f in filings])
+            self.vectors.add(vecs, np.array([f.revision_id for f in filings], dtype=np.int64))
+            for f in filings:
+                self.table.hold(f)
         state.last_id = max([state.last_id] + [r.id for r in revisions])
         state.applied = {i for i in state.applied if i > state.last_id - LOOKBACK}
 
-    def _filing_of(self, rev) -> Filing | None:
-        """The revision as a filing; None for a form naming no product and for a revocation."""
-        form = dict(rev.form)
-        form.setdefault("submission_id", rev.submission_id)
-        return Filing.from_form(form, revision_id=rev.id, photos=self._photos_of(rev.files))
-
-    def _photos_of(self, files: list[dict]) -> list[PhotoHash]:
-        from PIL import Image, ImageOps
-
-        out: list[PhotoHash] = []
-        for f in files:
-            if f.get("kind") not in PHOTO_KINDS:
-                continue
-            sha = f["sha256"]
-            if sha not in self._photo_cache:
-                try:
-                    with Image.open(io.BytesIO(self.store.blobs.get(sha))) as im:
-                        im.draft("RGB", (512, 512))  # JPEG: decode at reduced size, enough for the hashes
-                        # upright, as the file check hands the image to the screening side
-                        self._photo_cache[sha] = [PhotoHash.of(ImageOps.exif_transpose(im).convert("RGB"))]
-                except Exception:  # blob absent here or not an image (the file check reported it)
-                    self._photo_cache[sha] = []
-            out += self._photo_cache[sha]
-        return out
-
-    def _hold(self, f: Filing) -> None:
-        self.state.filings[f.revision_id] = f
-        self.state.current[f.submission_id] = f.revision_id
-        for p in f.patents:
-            self.by_patent.setdefault(p, set()).add(f.revision_id)
-        for line in f.lines:
-            self.by_line.setdefault(_bare(line), set()).add(f.revision_id)
-        if f.photos:
-            self.photos.add(f.revision_id, f.photos)
-
     def _drop(self, revision_id: int) -> None:
-        f = self.state.filings.pop(revision_id, None)
-        if f is None:
-            return
-        if self.state.current.get(f.submission_id) == revision_id:
-            del self.state.current[f.submission_id]
-        for p in f.patents:
-            self.by_patent.get(p, set()).discard(revision_id)
-        for line in f.lines:
-            self.by_line.get(_bare(line), set()).discard(revision_id)
-        self.photos.remove([revision_id])
-        self.vectors.remove([revision_id])
+        if self.table.drop(revision_id):
+            self.vectors.remove([revision_id])
 
     def _maybe_grow(self) -> None:
         """An exact index that has outgrown IVF_MIN is rebuilt as an inverted file (once)."""
@@ -277,23 +279,10 @@ class DuplicateSearch:
 
     # ---------------------------------------------------------------- persistence
     def _save(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        meta = {"format": FORMAT, "embedder": self.embedder.version, "dim": self.embedder.dim,
-                "spec": self.vectors.spec.__dict__, "last_id": self.state.last_id,
-                "applied": sorted(self.state.applied)}
-        filings = "\n".join(json.dumps(f.to_json(), ensure_ascii=False) for f in self.state.filings.values())
-        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".snapshot-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, index=self.vectors.to_bytes(),
-                         meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
-                         filings=np.frombuffer(filings.encode("utf-8"), dtype=np.uint8))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.dir / SNAPSHOT)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        meta = {"embedder": self.embedder.version, "dim": self.embedder.dim, "spec": self.vectors.spec.__dict__,
+                "last_id": self.state.last_id, "applied": sorted(self.state.applied)}
+        snapshot.write(self.dir / SNAPSHOT, meta, self.vectors, self.table)
+        release_free_memory()  # what the index's grown lists left behind since the last save
         self._unsaved = 0
         self._saved_at = time.monotonic()
 
@@ -306,25 +295,27 @@ class DuplicateSearch:
         if not path.exists():
             return False
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(z["meta"].tobytes().decode("utf-8"))
-                if meta.get("format") != FORMAT or meta.get("embedder") != self.embedder.version \
-                        or meta.get("dim") != self.embedder.dim:
-                    log.info("duplicate index snapshot is for another embedder or format: rebuilding")
-                    return False
-                vectors = VectorIndex.from_bytes(z["index"], self.embedder.dim, IndexSpec(**meta["spec"]))
-                lines = z["filings"].tobytes().decode("utf-8")
+            with np.load(path, allow_pickle=False) as z:  # the header alone first: cheap to refuse
+                meta = snapshot.read_meta(z)
         except Exception:
             log.exception("duplicate index snapshot unreadable: rebuilding")
+            return False
+        if meta.get("format") not in snapshot.READABLE or meta.get("embedder") != self.embedder.version \
+                or meta.get("dim") != self.embedder.dim:
+            log.info("duplicate index snapshot is for another embedder or format: rebuilding")
             return False
         if meta["last_id"] > self.store.last_revision_id():
             log.info("duplicate index snapshot is ahead of this database: rebuilding")
             return False
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                loaded = snapshot.read(z, meta, self.embedder.dim)
+        except Exception:
+            log.exception("duplicate index snapshot unreadable: rebuilding")
+            return False
         self._reset()
-        self.vectors = vectors
-        for line in lines.splitlines():
-            if line:
-                self._hold(Filing.from_json(json.loads(line)))
+        self.vectors = loaded.vectors
+        self.table = loaded.table
         self.state.last_id = int(meta["last_id"])
         self.state.applied = set(meta.get("applied", []))
         return True
@@ -336,22 +327,15 @@ class DuplicateSearch:
         if catch_up:
             self.catch_up()
         with self._lock:
-            if not self.state.filings:
+            if not len(self.table):
                 return []
             q = self.embedder.encode([filing.text])[0]
             scores, ids = self.vectors.search(q, k + 5)
             cos = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
-            exact: set[int] = set()
-            for p in filing.patents:
-                exact |= self.by_patent.get(p, set())
-            for line in filing.lines:
-                exact |= self.by_line.get(_bare(line), set())
-            for h in filing.photos:
-                exact |= {owner for owner, _, _ in self.photos.search(h)}
-            exact = {i for i in exact if i not in cos}
-            if len(exact) > MAX_EXACT_CANDIDATES:
-                exact = set(sorted(exact, reverse=True)[:MAX_EXACT_CANDIDATES])
-            others = [self.state.filings[i] for i in list(cos) + sorted(exact) if i in self.state.filings]
+            # every filing sharing an exact signal, the newest MAX_EXACT_CANDIDATES of them
+            exact = self.table.sharing(filing, exclude=cos, limit=MAX_EXACT_CANDIDATES)
+            near = [self.table.get(i) for i in cos]
+            others = [o for o in near if o is not None] + sorted(exact, key=lambda o: o.revision_id)
             others = [o for o in others if o.submission_id != filing.submission_id and not is_own_annual_update(filing, o)]
             if not others:
                 return []
@@ -370,22 +354,10 @@ class DuplicateSearch:
             out = []
             for h in hashes:
                 matches = []
-                for owner, dp, dd in self.photos.search(h):
-                    other = self.state.filings.get(owner)
+                for owner, dp, dd in self.table.photo_copies(h):
+                    other = self.table.get(owner)
                     if other is not None and other.submission_id != exclude_submission:
                         matches.append(ImageMatch(other, dp, dd))
                 out.append(matches)
             return out
 
-
-def _withdrawn(filings, rev) -> set[int]:
-    """The revision ids among ``filings`` that revision ``rev`` (a revocation) withdraws: the filing
-    it names by submission_id, and every record of the same product of the entity (its annual
-    updates) recorded before it. A re-filing after the revocation is not touched."""
-    target, product = revoked_by({**(rev.form or {}), "submission_id": rev.submission_id})
-    if target is None and product is None:
-        return set()
-    earlier = [f for f in filings if f.revision_id < rev.id]
-    named = [f for f in earlier if f.submission_id in (target, rev.submission_id)]
-    anchors = named + ([product] if product is not None else [])
-    return {f.revision_id for f in earlier if f in named or any(same_product(a, f) for a in anchors)}

@@ -55,3 +55,26 @@ def test_pair_scorer_headline_on_held_out_generated_pairs(realdata):
     guards the features and the shipped weights against a regression, not real precision)."""
     m = evaluate_filing(n_test=300, seed=0, realdata=realdata)
     assert m["precision"] >= 0.98 and m["recall"] >= 0.98
+
+
+@pytest.mark.slow
+def test_scale_bench_runs_small_and_measures_both_layouts():
+    """eval/bench_duplicates_scale.py at a few thousand filings, in this process (its figures mean
+    nothing here; that it runs, and reports both layouts side by side, is what is checked)."""
+    from eval.bench_duplicates_scale import format_table, run_bench
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(50, 512)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    out = run_bench([1500, 3000], 1000, n_queries=10, train_sample=2000, centres=centres, isolate=False,
+                    progress=lambda _: None)
+    assert [(r["layout"], r["n"]) for r in out["runs"]] == [("objects", 1000), ("table", 1500), ("table", 3000)]
+    for r in out["runs"]:
+        assert r["search"]["queries"] == 10 and r["search"]["median_ms"] > r["search"]["median_ms_embedded"] > 0
+        assert r["base"]["VmRSS"] > 0
+        assert r["search"]["candidates_mean"] > 0  # the queries' first sides are indexed: something is found
+    assert out["served"]["n"] == 3000 and out["served"]["search"]["queries"] == 10
+    assert out["objects_extrapolated"]["n"] == 3000
+    assert set(out["runs"][0]["paired"]) == {"objects", "table"}
+    text = format_table(out)
+    assert "objects" in text and "table" in text and "snapshot opened in a fresh process" in text
