@@ -80,10 +80,6 @@ class Outcome:
     new: bool
     job: Job | None = None
 
-    @property
-    def pending(self) -> bool:
-        return self.report.get("status") == "pending" or (self.job is not None and not self.job.finished)
-
 
 class ScreeningService:
     def __init__(self, pipeline: Pipeline, store: Store, on_recorded: list[Callable[[], None]] | None = None) -> None:
