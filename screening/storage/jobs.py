@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from .db import session_factory
 from .tables import JobRow
 
@@ -98,8 +98,9 @@ class JobQueue:
             except IntegrityError:  # an identical resend enqueued it a moment ago: join that one
                 continue
         live = self._live(submission_id, content_hash)
-        if live is None:  # it finished between our tries: the caller finds its report stored
-            raise NotFound("the job finished while it was being joined", field="submission_id")
+        if live is None:  # it finished between our tries: a resend now finds its report stored
+            raise Conflict("the same submission was screened meanwhile; send it again for its report",
+                           field="submission_id")
         return live, False
 
     def _live(self, submission_id: str, content_hash: str) -> Job | None:
