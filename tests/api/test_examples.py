@@ -32,6 +32,7 @@ def ocr_client(make_ocr_client):
         yield c
 
 
+@pytest.mark.slow  # real OCR of two documents: 2–5 s
 def test_readme_curl_example_gives_a_complete_report(ocr_client):
     files = {}
     for name, path in curl_parts():

@@ -3,6 +3,8 @@ and scores every code; the consistency checks meet their targets on it."""
 
 from __future__ import annotations
 
+import pytest
+
 from eval.rules import evaluate_rules
 from screening.checks.consistency import consistency_checks
 from training.rules_data import SCORED, generate
@@ -24,6 +26,7 @@ def test_generator_plants_every_code_with_its_context(realdata):
     assert numbers <= {r["number"] for r in data.register_rows}
 
 
+@pytest.mark.slow  # an evaluation run: 2–3 s
 def test_eval_scores_the_consistency_checks(realdata):
     result = evaluate_rules(n=96, seed=5, realdata=realdata)
     assert result["n"] == 96 and result["context_records"] > 0

@@ -58,6 +58,7 @@ def test_eligibility_rules_against_registry_labels(report):
     assert e["non_legal_flagged"] / e["non_legal"] > 0.40
 
 
+@pytest.mark.slow  # the whole validators evaluation: 2–3 s
 def test_cli_wrapper(realdata, capsys):
     parser = argparse.ArgumentParser()
     validators.add_arguments(parser)

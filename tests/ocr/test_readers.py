@@ -114,6 +114,7 @@ def test_huge_upload_refused_quickly(tmp_path):
         to_rgb_array(path)
 
 
+@pytest.mark.slow  # real OCR: 1–3 s
 def test_read_document_json(readers, tmp_path):
     img, truth = render_licence(random.Random(4), "paper", damage=[])
     path = tmp_path / "licence.png"

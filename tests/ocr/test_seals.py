@@ -38,6 +38,7 @@ def _red_ink(img):
     return img
 
 
+@pytest.mark.slow  # renders and reads two pages: 2–5 s
 def test_a_large_seal_is_found_and_its_clean_twin_with_red_ink_has_none():
     clean, _ = render_statement(random.Random(501), sealed=False, damage=[])
     twin = _red_ink(clean.copy())

@@ -155,6 +155,7 @@ def test_the_period_is_the_year_before_submission_not_the_filers_figures_year(re
     assert codes["STATEMENT_PERIOD_WRONG"].evidence["form"] == 2025
 
 
+@pytest.mark.slow  # real OCR of two scans: 1–3 s each
 @pytest.mark.parametrize("name,kind", [
     ("RapidAI_TableStructureRec_wired_table6_balance_sheet.png", "资产负债表"),
     # its title is pixelated in the published scan: recognised by having no 利润表 line item
