@@ -14,14 +14,13 @@ so an upgrade does not re-embed every filing.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..storage.atomic import atomic_file
 from .filing import Filing
 from .columns import Column, spare
 from .filing_table import COLUMNS, FilingTable
@@ -41,22 +40,13 @@ class Snapshot:
 
 
 def write(path: Path, meta: dict, vectors: VectorIndex, table: FilingTable) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-                _array(zf, "meta", np.frombuffer(json.dumps({**meta, "format": FORMAT}).encode("utf-8"), np.uint8))
-                for name, values in table.arrays().items():
-                    _array(zf, f"{_TABLE}{name}", values)
-                with zf.open(_INDEX, "w", force_zip64=True) as out:
-                    vectors.write(out.write)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, prefix=".snapshot-", suffix=".npz") as fh:
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            _array(zf, "meta", np.frombuffer(json.dumps({**meta, "format": FORMAT}).encode("utf-8"), np.uint8))
+            for name, values in table.arrays().items():
+                _array(zf, f"{_TABLE}{name}", values)
+            with zf.open(_INDEX, "w", force_zip64=True) as out:
+                vectors.write(out.write)
 
 
 def _array(zf: zipfile.ZipFile, name: str, values: np.ndarray) -> None:

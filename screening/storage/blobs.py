@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import NotFound, Unavailable
 from ..uploads import file_sha256
+from .atomic import atomic_file
 
 
 class BlobStore:
@@ -38,17 +39,8 @@ class BlobStore:
         return sha
 
     def _write(self, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(path) as fh:
+            fh.write(data)
 
     def check_writable(self, min_free_bytes: int = 0) -> str:
         """'ok', or why an upload could not be stored now (readiness asks this)."""

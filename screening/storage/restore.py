@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import tarfile
-import tempfile
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError, Programm
 from ..errors import InvalidInput, Unavailable
 from .backup import BLOB_MEMBER, FORMAT, FORMAT_VERSION, MANIFEST, STAGING, head, known_revision, open_engine, \
     prescreen_tables, reason
+from .atomic import atomic_file
 from .blobs import BlobStore
 from .db import alembic_config
 
@@ -262,22 +262,13 @@ def _restore_files(archive: Archive, blobs: BlobStore, staging: Path) -> tuple[i
 def _write(dest: Path, src: IO[bytes], sha256: str) -> None:
     """Atomically, and only bytes whose sha256 is the manifest's (the archive may have changed
     since it was checked)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".incoming-")
-    try:
+    with atomic_file(dest) as out:
         sha = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            for chunk in iter(lambda: src.read(_CHUNK), b""):
-                sha.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if sha.hexdigest() != sha256:
+        for chunk in iter(lambda: src.read(_CHUNK), b""):
+            sha.update(chunk)
+            out.write(chunk)
+        if sha.hexdigest() != sha256:  # raised inside: the temporary file goes, nothing is renamed
             raise InvalidInput(f"{dest.name} changed in the archive while it was being restored", field="path")
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _swap_models(root: Path, staging: Path) -> None:
