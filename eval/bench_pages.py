@@ -13,9 +13,7 @@ The queue is seeded by ``training.pages_data`` (the generator the web tests use 
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,13 +24,7 @@ PAGE_SIZE = 50  # rows on a reviewer queue page (the pages' own constant: eval d
 PASSWORD = "review-pass-2026"
 
 
-# ---------------------------------------------------------------- a real server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
+# ---------------------------------------------------------------- signing in
 def sign_in(client, base: str, username: str, password: str) -> None:
     import re
 
@@ -45,61 +37,6 @@ def sign_in(client, base: str, username: str, password: str) -> None:
 
 
 # ---------------------------------------------------------------- the benchmark
-def prescreen_command() -> list[str]:
-    """The installed ``prescreen`` console script of this interpreter's environment."""
-    script = Path(sys.executable).with_name("prescreen")
-    if not script.exists():
-        raise RuntimeError(f"{script} is missing: install the project (pip install -e .)")
-    return [str(script)]
-
-
-class ServeProcess:
-    """``prescreen serve`` as a child process on a free loopback port, over the given data
-    directory and database (the service exactly as users start it, OCR off)."""
-
-    def __init__(self, data_dir: Path, database_url: str | None) -> None:
-        import os
-
-        self.port = free_port()
-        self.env = {**os.environ, "PRESCREEN_DATA_DIR": str(data_dir), "PRESCREEN_OCR_ENABLED": "false",
-                    "PRESCREEN_LOG_LEVEL": "WARNING"}
-        if database_url:
-            self.env["DATABASE_URL"] = database_url
-        else:
-            self.env.pop("DATABASE_URL", None)
-        self.proc = None
-
-    def __enter__(self) -> str:
-        import subprocess
-
-        import httpx
-
-        self.log = open(Path(self.env["PRESCREEN_DATA_DIR"]) / "serve.log", "wb")  # a pipe left unread could fill and stall it
-        self.proc = subprocess.Popen([*prescreen_command(), "serve", "--port", str(self.port)], env=self.env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 180  # the text models and the duplicate index load first
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                tail = Path(self.log.name).read_bytes()[-2000:].decode(errors="replace")
-                raise RuntimeError(f"prescreen serve exited with {self.proc.returncode}: {tail}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    return base
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("prescreen serve did not answer /healthz within 180 s")
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except Exception:
-            self.proc.kill()
-        self.log.close()
-
-
 def time_pages(base: str, client, paths: dict[str, str], repeats: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for label, path in paths.items():
@@ -129,6 +66,8 @@ def bench(n: int, repeats: int, database_url: str | None, data_dir: Path | None 
     from screening.storage import open_store
     from training.pages_data import seed_many, seed_realistic
 
+    from .server_process import ServerProcess
+
     data_dir = Path(data_dir or tempfile.mkdtemp(prefix="prescreen-bench-"))
     settings = Settings(data_dir=data_dir, database_url=database_url)
     store = open_store(settings.sqlalchemy_url, settings.files_dir)
@@ -152,7 +91,10 @@ def bench(n: int, repeats: int, database_url: str | None, data_dir: Path | None 
         "submission page (top item, licence + photo + duplicate)": f"/submissions/{seeded['top']}?pos=0",
         "submission page (a bulk item)": "/submissions/B-P-000010",
     }
-    with ServeProcess(data_dir, database_url) as base, httpx.Client(timeout=30) as client:
+    # the service exactly as users start it, OCR off; at start it indexes every seeded filing
+    server = ServerProcess(database_url, data_dir, extra_env={"PRESCREEN_OCR_ENABLED": "false"})
+    with server.start(timeout=max(180.0, n / 100)), httpx.Client(timeout=30) as client:
+        base = server.base
         sign_in(client, base, "bench", PASSWORD)
         open_n = client.get(base + "/queue").text.count("data-href=")
         results = time_pages(base, client, paths, repeats)

@@ -20,8 +20,10 @@ import json
 import os
 import statistics
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -47,7 +49,7 @@ def licence_submissions(n: int, scans: list[Path], prefix: str) -> list[tuple[di
     return out
 
 
-def _fresh_database(admin_url: str | None, folder: Path) -> tuple[str, callable]:
+def _fresh_database(admin_url: str | None, folder: Path) -> tuple[str, Callable[[], None]]:
     """A new empty database: on PostgreSQL one created beside the admin URL's, else a SQLite file."""
     if not admin_url:
         return f"sqlite:///{folder / 'prescreen.db'}", lambda: None
@@ -71,25 +73,21 @@ def _fresh_database(admin_url: str | None, folder: Path) -> tuple[str, callable]
 
 def _send_all(port: int, key: str, items: list, clients: int, *, wait: bool) -> tuple[list[float], list[dict], int]:
     """Send every (submission, files) over ``clients`` connections; latencies (s), answers, errors."""
-    local = {}
-
-    def client() -> Client:
-        import threading
-
-        me = threading.get_ident()
-        if me not in local:
-            local[me] = Client(port, key)
-        return local[me]
+    local = threading.local()  # one kept-alive connection per client thread
+    opened: list[Client] = []
 
     def one(item):
+        if not hasattr(local, "client"):
+            local.client = Client(port, key)
+            opened.append(local.client)
         submission, files = item
         t0 = time.perf_counter()
-        status, body = client().post_submission(submission, files, wait=wait)
+        status, body = local.client.post_submission(submission, files, wait=wait)
         return time.perf_counter() - t0, status, body
 
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(one, items))
-    for c in local.values():
+    for c in opened:
         c.close()
     errors = sum(1 for _, status, _ in results if status not in (200, 202))
     return [t for t, _, _ in results], [b for _, _, b in results], errors

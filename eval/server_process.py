@@ -28,9 +28,10 @@ def free_port() -> int:
 
 @dataclass
 class ServerProcess:
-    """``prescreen serve --workers N`` on ``database_url`` and ``data_dir``."""
+    """``prescreen serve --workers N`` on ``database_url`` (None: the SQLite default in ``data_dir``);
+    its output goes to ``data_dir/serve.log`` (a pipe left unread could fill and stall it)."""
 
-    database_url: str
+    database_url: str | None
     data_dir: Path
     workers: int = 1
     job_threads: int = 1
@@ -38,16 +39,28 @@ class ServerProcess:
     extra_env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen | None = None
 
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def start(self, timeout: float = 180.0) -> "ServerProcess":
-        env = dict(os.environ, DATABASE_URL=self.database_url, PRESCREEN_DATA_DIR=str(self.data_dir),
-                   PRESCREEN_JOB_THREADS=str(self.job_threads), PRESCREEN_LOG_LEVEL="WARNING", **self.extra_env)
+        """Start and wait until ready (the models and the duplicate index load first)."""
+        env = dict(os.environ, PRESCREEN_DATA_DIR=str(self.data_dir), PRESCREEN_JOB_THREADS=str(self.job_threads),
+                   PRESCREEN_LOG_LEVEL="WARNING", **self.extra_env)
+        env.pop("DATABASE_URL", None)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.data_dir / "serve.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--workers", str(self.workers), "--port", str(self.port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()  # the child holds its own copy
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"prescreen serve exited with {self.proc.returncode}")
+                tail = (self.data_dir / "serve.log").read_bytes()[-2000:].decode(errors="replace")
+                raise RuntimeError(f"prescreen serve exited with {self.proc.returncode}: {tail}")
             try:
                 status, _ = Client(self.port, "").get("/readyz")
                 if status == 200 and self._all_workers_up():
@@ -56,7 +69,7 @@ class ServerProcess:
                 pass
             time.sleep(0.25)
         self.kill()
-        raise RuntimeError("prescreen serve did not become ready")
+        raise RuntimeError(f"prescreen serve was not ready within {timeout:.0f} s")
 
     def _all_workers_up(self) -> bool:
         # uvicorn's supervisor answers once one worker is up: wait for the others' processes too
@@ -64,6 +77,12 @@ class ServerProcess:
             return True
         out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
         return len(out) >= self.workers + 1
+
+    def __enter__(self) -> "ServerProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def kill(self) -> None:
         """kill -9 of the server and every worker process, nothing let finish."""
