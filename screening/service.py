@@ -127,15 +127,20 @@ class ScreeningService:
                       actor: str, wait_s: float) -> Outcome:
         """The synchronous answer, bounded: documents are read by a job worker; when it has not
         finished within ``wait_s`` the answer is the rest of the report, ``pending`` for the
-        documents, and the job goes on. Without documents to read (or without workers in this
-        process) it screens here, as it always did."""
-        if not self.reads_documents(submission) or self.runner is None or not self.runner.started:
+        documents, and the job goes on. Without documents to read, or in a process that runs no
+        job queue (a service built without one, or an app whose lifespan never started), it
+        screens here, as it always did. With ``PRESCREEN_JOB_THREADS=0`` the job waits for a
+        ``prescreen worker`` elsewhere."""
+        runner = self.runner
+        queued_here = runner is not None and (runner.started or runner.threads == 0)
+        if not self.reads_documents(submission) or not queued_here:
             report, new = self.screen(submission, files, actor=actor)
             return Outcome(report, new)
         queued = self.enqueue(submission, files, submission_json, actor=actor)
         if queued.job is None:
             return queued
-        self.runner.expedite(queued.job.id)
+        if runner.started:  # this process's workers take it first
+            runner.expedite(queued.job.id)
         job = self.wait_for(queued.job.id, wait_s)
         if job.state == DONE:
             return Outcome(self.store.latest_report(job.submission_id, job.revision), True, job=job)

@@ -87,3 +87,15 @@ def test_within_the_wait_the_answer_is_the_whole_report_made_by_a_job(make_ocr_c
         assert report["status"] == "complete" and "ocr" in report["timings_ms"]
         job = client.get("/v1/jobs/1").json()  # the documents were read by this process's job worker
         assert job["state"] == "done" and job["revision"] == report["revision"] == 1
+
+
+@pytest.mark.slow  # real OCR
+def test_without_job_threads_here_a_worker_elsewhere_reads_the_documents(make_ocr_client):
+    with make_ocr_client(job_threads=0, sync_wait_s=0.5) as client:
+        r = client.post("/v1/screenings", files=_example_parts())
+        assert r.status_code == 202 and r.json()["status"] == "pending", r.text
+        service = client.app.state.service
+        assert service.jobs.get(1).state == "queued"  # nobody in this process took it
+        assert service.make_runner(threads=1).drain() == 1  # as `prescreen worker --until-idle` does
+        job = client.get("/v1/jobs/1").json()
+        assert job["state"] == "done" and client.get(job["report_url"]).json()["status"] == "complete"
