@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from screening.pipeline import Pipeline
-from screening.resources import LoadReport, build_pipeline
+from screening.resources import LoadReport, build_pipeline, settle_loaded
 from screening.service import ScreeningService
 from screening.settings import Settings, get_settings
 from screening.storage import Store, open_store
@@ -90,4 +90,6 @@ def app_from_environment() -> FastAPI:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    return create_app(settings)
+    app = create_app(settings)
+    settle_loaded()  # the models are loaded: no full collection walks them again
+    return app

@@ -57,6 +57,9 @@ class ObjectFilings:
         self.photos.remove([revision_id])
         return True
 
+    def holds(self, revision_id: int) -> bool:
+        return revision_id in self.filings
+
     def get(self, revision_id: int) -> Filing | None:
         return self.filings.get(revision_id)
 

@@ -12,6 +12,7 @@ else the one shipped in models/weights/. ``live_versions`` is what /healthz and 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from dataclasses import dataclass, field
@@ -65,6 +66,17 @@ def load_resources(settings: Settings, store: Store | None, *, ocr: bool | None 
 
 
 VERSION_KEYS = Resources.VERSION_KEYS
+
+
+def settle_loaded() -> None:
+    """Take what is alive now — the loaded models — out of the garbage collector's full passes.
+
+    Called once the models are loaded, before serving. They are millions of objects that live as
+    long as the process (the brand dictionary alone: 284k entries and their trie's inner nodes),
+    and every full collection walked them all: measured on PostgreSQL, one pass per ~200
+    screenings took 303 ms with every thread stopped; 17 ms after this."""
+    gc.collect()
+    gc.freeze()
 
 
 def live_versions(res: Resources) -> dict[str, str]:
@@ -121,9 +133,15 @@ def _loaders(settings: Settings, store: Store | None, with_ocr: bool):
 
         from models.photo_kind import PhotoKindClassifier
 
-        out.append(("duplicates", lambda: DuplicateSearch.open(
-            settings.data_dir, store, embedder(), scorer=served_pair_scorer(settings.registry_dir),
-            photo_kind=PhotoKindClassifier.load(in_service("photo-kind")))))
+        from screening.duplicates.vector_index import set_search_threads
+
+        def duplicates():
+            set_search_threads(settings.index_threads)
+            return DuplicateSearch.open(
+                settings.data_dir, store, embedder(), scorer=served_pair_scorer(settings.registry_dir),
+                photo_kind=PhotoKindClassifier.load(in_service("photo-kind")))
+
+        out.append(("duplicates", duplicates))
     return out
 
 

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     ocr_engine: str = Field(default="rapidocr", description="rapidocr (in the wheel) or paddleocr (docs/ocr.md)")
     ocr_timeout_s: float = Field(default=60.0, description="how long the document check waits for one page")
     ocr_threads: int = Field(default=0, description="onnxruntime threads per OCR session; 0: its default")
+    index_threads: int = Field(default=1, ge=1, description="faiss threads of the duplicate search (one query at a "
+                               "time gains nothing from more; under load their hand-offs cost milliseconds)")
     job_threads: int = Field(default=2, ge=0, description="job workers (document reading) in each serve process")
     job_lease_s: float = Field(default=30.0, gt=0, description="a job whose worker stops renewing this long is re-run")
     sync_wait_s: float = Field(default=60.0, ge=0, description="longest a screening request waits for its documents")

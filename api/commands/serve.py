@@ -22,6 +22,8 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from screening.resources import settle_loaded
+
     from ..app import create_app
 
     settings = setup()
@@ -41,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise InvalidInput("--workers must be at least 1", field="--workers")
     if args.workers == 1:
-        uvicorn.run(create_app(settings, store=store), host=host, port=port, log_config=None, access_log=False)
+        app = create_app(settings, store=store)
+        settle_loaded()  # the models are loaded: no full collection walks them again
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
     else:
         store.engine.dispose()  # each worker process opens its own connections
         # uvicorn's supervisor starts the processes and restarts one that dies

@@ -17,7 +17,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from screening.resources import build_pipeline
+    from screening.resources import build_pipeline, settle_loaded
     from screening.service import ScreeningService
 
     settings = setup()
@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     service = ScreeningService(pipeline, store)
     threads = args.threads if args.threads is not None else settings.job_threads
     runner = service.make_runner(threads=max(1, threads), lease_s=settings.job_lease_s)
+    settle_loaded()
     if args.until_idle:
         ran = runner.drain()
         print(f"prescreen worker: {ran} jobs run, none left", flush=True)

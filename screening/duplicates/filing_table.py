@@ -129,6 +129,9 @@ class FilingTable:
             if b > a else []
         return Filing(int(self.rid.buffer[row]), *values, photos=photos)
 
+    def holds(self, revision_id: int) -> bool:
+        return self._row_of(revision_id) is not None
+
     def get(self, revision_id: int) -> Filing | None:
         row = self._row_of(revision_id)
         return None if row is None else self.filing(row)

@@ -36,6 +36,7 @@ from . import snapshot
 from .filing import Filing, is_own_annual_update, pair_features
 from .filing_table import FilingTable
 from .image_hash import PhotoHash
+from .recent import Answer, RecentSearches, filing_key
 from .revisions import RevisionReader, batches
 from .vector_index import IVF_MIN, VectorIndex, release_free_memory, spec_for
 from .withdrawals import withdrawn
@@ -148,6 +149,7 @@ class DuplicateSearch:
         self.state = SearchState(current=Current(self))
         self.vectors = VectorIndex.empty(self.embedder.dim)
         self.table = self._new_table()
+        self.recent = RecentSearches()
         self._unsaved = 0
         self._saved_at = time.monotonic()
 
@@ -260,10 +262,11 @@ class DuplicateSearch:
                 new = {sid: f for sid, f in new.items() if f.revision_id not in gone}
         if new:
             filings = list(new.values())
-            vecs = self.embedder.encode([f.text for f in filings])
+            vecs = self.recent.vectors([f.text for f in filings], self.embedder.encode)
             self.vectors.add(vecs, np.array([f.revision_id for f in filings], dtype=np.int64))
             for f in filings:
                 self.table.hold(f)
+            self.recent.held([f.revision_id for f in filings])
         state.last_id = max([state.last_id] + [r.id for r in revisions])
         state.applied = {i for i in state.applied if i > state.last_id - LOOKBACK}
 
@@ -329,24 +332,50 @@ class DuplicateSearch:
         with self._lock:
             if not len(self.table):
                 return []
-            q = self.embedder.encode([filing.text])[0]
-            scores, ids = self.vectors.search(q, k + 5)
-            cos = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
-            # every filing sharing an exact signal, the newest MAX_EXACT_CANDIDATES of them
-            exact = self.table.sharing(filing, exclude=cos, limit=MAX_EXACT_CANDIDATES)
-            near = [self.table.get(i) for i in cos]
-            others = [o for o in near if o is not None] + sorted(exact, key=lambda o: o.revision_id)
-            others = [o for o in others if o.submission_id != filing.submission_id and not is_own_annual_update(filing, o)]
-            if not others:
-                return []
-            missing = [o for o in others if o.revision_id not in cos]
-            if missing:  # exact-signal candidates: their cosine from their stored vectors
-                for o, v in zip(missing, self.vectors.reconstruct([o.revision_id for o in missing])):
-                    cos[o.revision_id] = float(np.dot(q, v))
-            feats = [pair_features(filing, o, cos[o.revision_id]) for o in others]
+            key = filing_key(filing)
+            before = self.recent.answer(key, self.scorer)
+            new = self.recent.held_since(before.seq) if before is not None else None
+            if new is not None:  # searched a moment ago: only what was held since can change the answer
+                out = self._extend(filing, before, new)
+            else:
+                q = self.recent.vectors([filing.text], self.embedder.encode)[0]
+                out = self._search(filing, q, k)
+                before = Answer(self.recent.seq, q, out, self.scorer)
+            self.recent.remember(key, Answer(self.recent.seq, before.query, out, self.scorer))
+            return out
+
+    def _search(self, filing: Filing, q: np.ndarray, k: int) -> list[Candidate]:
+        scores, ids = self.vectors.search(q, k + 5)
+        cos = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+        # every filing sharing an exact signal, the newest MAX_EXACT_CANDIDATES of them
+        exact = self.table.sharing(filing, exclude=cos, limit=MAX_EXACT_CANDIDATES)
+        near = [self.table.get(i) for i in cos]
+        others = [o for o in near if o is not None] + sorted(exact, key=lambda o: o.revision_id)
+        others = [o for o in others if o.submission_id != filing.submission_id and not is_own_annual_update(filing, o)]
+        if not others:
+            return []
+        missing = [o for o in others if o.revision_id not in cos]
+        if missing:  # exact-signal candidates: their cosine from their stored vectors
+            for o, v in zip(missing, self.vectors.reconstruct([o.revision_id for o in missing])):
+                cos[o.revision_id] = float(np.dot(q, v))
+        feats = [pair_features(filing, o, cos[o.revision_id]) for o in others]
+        probs = self.scorer.probabilities(feats)
+        out = [Candidate(o, float(p), f, cos[o.revision_id]) for o, p, f in zip(others, probs, feats)]
+        return sorted(out, key=lambda c: (-c.probability, c.other.revision_id))
+
+    def _extend(self, filing: Filing, before: Answer, new: list[int]) -> list[Candidate]:
+        """A search's earlier answer brought up to date: the candidates still held, and every
+        filing held since scored as a candidate too (however far its embedding is: a few)."""
+        kept = [c for c in before.candidates if self.table.holds(c.other.revision_id)]
+        known = {c.other.revision_id for c in kept}
+        fresh = [o for o in (self.table.get(rid) for rid in new if rid not in known) if o is not None
+                 and o.submission_id != filing.submission_id and not is_own_annual_update(filing, o)]
+        if fresh:
+            cos = [float(np.dot(before.query, v)) for v in self.vectors.reconstruct([o.revision_id for o in fresh])]
+            feats = [pair_features(filing, o, c) for o, c in zip(fresh, cos)]
             probs = self.scorer.probabilities(feats)
-            out = [Candidate(o, float(p), f, cos[o.revision_id]) for o, p, f in zip(others, probs, feats)]
-            return sorted(out, key=lambda c: (-c.probability, c.other.revision_id))
+            kept += [Candidate(o, float(p), f, c) for o, p, f, c in zip(fresh, probs, feats, cos)]
+        return sorted(kept, key=lambda c: (-c.probability, c.other.revision_id))
 
     def find_images(self, hashes: list[PhotoHash], *, exclude_submission: str | None = None) -> list[list[ImageMatch]]:
         """For each photo hash, the indexed photos that are copies of it (closest first)."""

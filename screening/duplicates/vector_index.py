@@ -166,6 +166,13 @@ class VectorIndex:
         return cls(dim, spec, faiss.deserialize_index(np.asarray(data, dtype=np.uint8)))
 
 
+def set_search_threads(n: int) -> None:
+    """faiss's OpenMP threads, for the whole process. A served search asks one query at a time:
+    measured under load on 2 cores, a flat search of a few hundred filings took 3.4 ms with the
+    default threads (waking them) against 0.04 ms alone."""
+    faiss.omp_set_num_threads(max(1, n))
+
+
 def release_free_memory() -> None:
     """Hand memory the allocator holds free back to the system (glibc ``malloc_trim``; nothing
     elsewhere). Why: an inverted list reallocates on its first new vector after a load, and
