@@ -20,6 +20,9 @@ are both are left out). Both directions are stacked into one training set. The s
 use features counted over both halves (counts up to twice a half's, which can only make a word
 seen in product text look more common). Every entry ships with its score; the cut-off is the
 calibration's, fitted on the real development half (``prescreen train text-calibration``).
+Beside the entries ship the vocabularies of the structural evidence (``training/brand_context.py``:
+known product words, slices of descriptive product text, general words) and each character's
+trade-name-vs-product-text leaning.
 
     prescreen train brand-lexicon --out models/weights/brand-lexicon
 """
