@@ -24,11 +24,13 @@ object automaton over 284k entries would cost far more memory than these two set
 from __future__ import annotations
 
 import gzip
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import text_rules as rules
 from .base import Manifest, Model
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -45,6 +47,15 @@ _COUNTRY_FIRST = {c[0] for c in COUNTRIES}
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}?(省|市|县|区|自治区|特别行政区)")
 # a brand stands before the product it names: this many Chinese characters must follow a match
 PRODUCT_AFTER = 2
+# an entry right before 版 names an edition (…版按摩椅), not a mark
+EDITION = "版"
+# characters that make a prefix a phrase rather than a mark: 的, 用, conjunctions, 型/式/款/版/制
+_PHRASE_CHARS = set("的用和及与或等、型式款版制")
+_LATIN_PREFIX = re.compile(r"^[A-Za-z]{2,12}$")
+_HAN_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+UNSEEN_ENTRY = "entry unseen in product text"
+LATIN_SCORE = 0.9
+_TRAILING_NOTE = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
 
 
 class BrandMatch(NamedTuple):
@@ -54,12 +65,31 @@ class BrandMatch(NamedTuple):
     score: float  # the common-word filter's brand probability for the entry
 
 
+class HeadMatch(NamedTuple):
+    """A prefix directly in front of a known product word, read as brand + product."""
+    start: int
+    end: int
+    text: str
+    head: str  # the product word after it
+    reason: str  # "unknown word", "latin word" or "entry unseen in product text"
+    score: float  # how much its characters belong to trade names rather than product text (0-1)
+
+
 class BrandLexicon(Model):
     kind = "brand-lexicon"
 
     def __init__(self, entries: dict[str, float], suffixes: list[str], industry_words: list[str],
-                 cities: list[str], threshold: float, manifest: Manifest | None = None) -> None:
+                 cities: list[str], threshold: float, manifest: Manifest | None = None, *,
+                 product_words: Iterable[str] = (), product_grams: Iterable[str] = (),
+                 general_words: Iterable[str] = (), char_scores: dict[str, float] | None = None) -> None:
         super().__init__(manifest)
+        # per character: log share among trade-name cores less log share in product text (the
+        # filter's brand_characters feature); 糖, 酸, 涂 lean to product text, 斯, 迅, 沣 to marks
+        self.char_scores = dict(char_scores or {})
+        # the structural evidence's vocabularies (training/brand_context.py); empty: no such evidence
+        self.product_words = set(product_words)
+        self.product_grams = set(product_grams)
+        self.general_words = set(general_words)
         self.entries = entries  # entry -> the filter's brand probability
         self.suffixes = sorted(suffixes, key=len, reverse=True)
         self.industry_words = sorted(industry_words, key=len, reverse=True)
@@ -107,6 +137,8 @@ class BrandLexicon(Model):
                         best = j
                     if word not in self._nodes:
                         break
+                if best is not None and self._inside_word(name, i, best):
+                    best = None
             if best is not None:
                 out.append(BrandMatch(i, best, name[i:best], self.entries[name[i:best]]))
                 starts.add(best)
@@ -115,13 +147,65 @@ class BrandLexicon(Model):
                 i += 1
         return out
 
+    def _inside_word(self, name: str, i: int, j: int) -> bool:
+        """The entry name[i:j] is the opening of a longer word, not a mark: an edition (尊享|版), or
+        a product word that real product text holds running on past it (齐特|拉琴 of 齐特拉琴)."""
+        if name.startswith(EDITION, j):
+            return True
+        return any(name[i:k] in self.product_words for k in range(j + 1, min(len(name), i + 8) + 1))
+
+    def before_head(self, name: str, starts: Iterable[int] = (0,)) -> HeadMatch | None:
+        """A brand read from the name's shape, for marks in no list (沣标读卡器, JBL音箱): from a word
+        start, a prefix and then the rest of the name is exactly a known product word (a bracketed
+        note at the end aside), and the prefix is no word of descriptive product text:
+        - 2-4 Chinese characters, none of its two-character slices in real product text and not a
+          general word (石蕊|试纸, 广口|玻璃瓶 are describing words), or a dictionary entry that
+          product text never holds (茅台|白酒);
+        - or a Latin word that real product text never writes (PVC|管 and LED|灯 it does).
+        Transliterated goods names (齐特拉琴) stay whole: 齐特拉 before 琴 leaves no product
+        word of two characters or more."""
+        if not self.product_words:
+            return None
+        body = _TRAILING_NOTE.sub("", name)
+        for s in sorted(set(starts)):
+            for k in range(s + 2, len(body) - 1):
+                head = body[k:]
+                if head not in self.product_words:
+                    continue
+                reason = self._unknown_prefix(body[s:k])
+                if reason:
+                    # a Latin word no product text writes is a mark far more often than not
+                    score = LATIN_SCORE if reason == "latin word" else self.character_score(body[s:k])
+                    return HeadMatch(s, k, body[s:k], head, reason, score)
+                break  # the longest product word decides: a describing prefix before it is no mark
+        return None
+
+    def character_score(self, word: str) -> float:
+        """The mean brand-vs-product leaning of the word's characters, squashed to 0-1 (a Latin word
+        or characters the table lacks lean nowhere: 0.5)."""
+        ratio = sum(self.char_scores.get(c, 0.0) for c in word) / max(len(word), 1)
+        return round(1 / (1 + math.exp(-ratio)), 4)
+
+    def _unknown_prefix(self, prefix: str) -> str | None:
+        if _LATIN_PREFIX.match(prefix):
+            up = prefix.upper()
+            return None if up in self.product_grams or up in rules.ABBREVIATIONS else "latin word"
+        if not _HAN_PREFIX.match(prefix) or _PHRASE_CHARS & set(prefix):
+            return None
+        if prefix not in self.general_words and not any(prefix[i : i + 2] in self.product_grams for i in range(len(prefix) - 1)):
+            return "unknown word"
+        if prefix in self.entries and prefix not in self.product_grams:
+            return UNSEEN_ENTRY
+        return None
+
     def company_core(self, company: str | None) -> str | None:
         return company_core(company, self.suffixes, self.industry_words, self.cities)
 
     # --- Model contract ---------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
-        return {"threshold": self.threshold, "entries": len(self.entries), "files": ["entries.tsv.gz", "suffixes.txt",
-                                                                                        "industry_words.txt", "cities.txt"]}
+        return {"threshold": self.threshold, "entries": len(self.entries),
+                "files": ["entries.tsv.gz", "suffixes.txt", "industry_words.txt", "cities.txt", CHARACTERS]
+                + list(CONTEXT_FILES.values())}
 
     def _save_weights(self, directory: Path) -> None:
         rows = "".join(f"{e}\t{p:.3f}\n" for e, p in sorted(self.entries.items()))
@@ -130,6 +214,11 @@ class BrandLexicon(Model):
         (directory / "suffixes.txt").write_text("\n".join(self.suffixes) + "\n", encoding="utf-8")
         (directory / "industry_words.txt").write_text("\n".join(self.industry_words) + "\n", encoding="utf-8")
         (directory / "cities.txt").write_text("\n".join(c for c in self.cities if c not in PROVINCES) + "\n", encoding="utf-8")
+        for attr, file in CONTEXT_FILES.items():
+            rows = "".join(w + "\n" for w in sorted(getattr(self, attr)))
+            (directory / file).write_bytes(gzip.compress(rows.encode("utf-8"), mtime=0))
+        rows = "".join(f"{c}\t{r:.3f}\n" for c, r in sorted(self.char_scores.items()))
+        (directory / CHARACTERS).write_text(rows, encoding="utf-8")
 
     @classmethod
     def _load(cls, directory: Path, config: dict[str, Any], manifest: Manifest) -> "BrandLexicon":
@@ -141,8 +230,18 @@ class BrandLexicon(Model):
         def words(name: str) -> list[str]:
             return [w for w in (directory / name).read_text(encoding="utf-8").splitlines() if w.strip()]
 
+        # weights from before the structural evidence lack these files: no such evidence then
+        context = {attr: gzip.decompress((directory / file).read_bytes()).decode("utf-8").split()
+                   if (directory / file).is_file() else [] for attr, file in CONTEXT_FILES.items()}
+        chars = (directory / CHARACTERS).read_text(encoding="utf-8").splitlines() if (directory / CHARACTERS).is_file() else []
+        context["char_scores"] = {c: float(r) for c, r in (line.split("\t") for line in chars if line)}
         return cls(entries, words("suffixes.txt"), words("industry_words.txt"), words("cities.txt"),
-                   float(config["threshold"]), manifest)
+                   float(config["threshold"]), manifest, **context)
+
+
+CONTEXT_FILES = {"product_words": "product_words.txt.gz", "product_grams": "product_grams.txt.gz",
+                 "general_words": "general_words.txt.gz"}
+CHARACTERS = "characters.tsv"
 
 
 def company_core(company: str | None, suffixes: list[str], industry_words: list[str],

@@ -24,16 +24,21 @@ from .base import Manifest, Model
 
 
 def evidence_kind(code: str, evidence: dict) -> str:
-    """The strongest evidence behind a finding: trademark > company > rule > dictionary (with the
-    tagger agreeing, or alone) > model."""
+    """The strongest evidence behind a finding: trademark > company > rule > dictionary (right
+    before a known product word, before any product; with the tagger agreeing, or alone) >
+    structure (an unknown word before a known product word, in no list) > model."""
     by = str(evidence.get("by", ""))
     kinds = {k for s in evidence.get("spans", [{"by": by}]) for k in str(s.get("by", "")).split("+")} | set(by.split("+"))
     for k in ("trademark", "company", "rules", "rule"):
         if k in kinds:
             return f"{code}:{k}"
     if "brand-dictionary" in kinds:  # the dictionary and the tagger agreeing is stronger than either
-        kind = "brand-dictionary" + ("+product" if "product" in kinds else "")
+        # +head: the entry stands right before a known product word, and is unknown to product text
+        head = "head" in kinds or "structure" in kinds
+        kind = "brand-dictionary" + ("+head" if head else "+product" if "product" in kinds else "")
         return f"{code}:{kind}+tagger" if "tagger" in kinds else f"{code}:{kind}"
+    if "structure" in kinds:  # an unknown word before a product word: the tagger agreeing or not
+        return f"{code}:structure+tagger" if "tagger" in kinds else f"{code}:structure"
     for k in ("class-word", "tagger", "head"):
         if k in kinds:
             return f"{code}:{k}"
@@ -44,7 +49,12 @@ def raw_confidence(code: str, evidence: dict, confidence: float) -> float:
     """The raw confidence a kind's map reads. For dictionary evidence it is the filter's score of
     the entry (the best over the finding's spans): a tagger span on the same characters is in the
     kind already (+tagger), and the higher of the two numbers would order the findings by neither."""
-    if "brand-dictionary" in evidence_kind(code, evidence):
+    kind = evidence_kind(code, evidence)
+    if "structure" in kind:  # the characters' leaning, not the tagger's number merged into the span
+        scores = [s["score"] for s in evidence.get("spans", []) if "score" in s and "structure" in str(s.get("by"))]
+        if scores:
+            return float(max(scores))
+    if "brand-dictionary" in kind:
         scores = [s["score"] for s in evidence.get("spans", []) if "score" in s]
         if scores:
             return float(max(scores))

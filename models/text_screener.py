@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from . import text_rules as rules
-from .brand_lexicon import BrandLexicon
+from .brand_lexicon import COUNTRIES, UNSEEN_ENTRY, BrandLexicon
 from .text_calibration import EXACT, TextCalibration, evidence_kind
 from .embedder import WEIGHTS_ROOT, SentenceEmbedder
 from .name_tagger import NameTagger, Span
@@ -53,8 +53,10 @@ MESSAGES = {
 MAX_INTRO_CHARS = 600
 SPAN_MIN_CONFIDENCE = {"BRAND": 0.6, "SPEC": 0.6, "ADJ": 0.6, "VAGUE": 0.6}
 # what each span of a finding says: where, which evidence (by), the tagger's version (model), the
-# dictionary's version and its filter score for the entry (lexicon, score), the filer's company
-SPAN_EVIDENCE = ("span", "text", "by", "confidence", "score", "lexicon", "model", "company")
+# dictionary's version and its filter score for the entry (lexicon, score), the filer's company,
+# and for the structural evidence the product word after the mark and why the mark is unknown (head, reason)
+SPAN_EVIDENCE = ("span", "text", "by", "confidence", "score", "lexicon", "model", "company", "head", "reason")
+
 
 
 @dataclass
@@ -211,6 +213,24 @@ class TextScreener:
                 by = "brand-dictionary" + ("+product" if before_product else "") + ("+tagger" if touched else "")
                 _merge(merged["BRAND"], hit.start, hit.end, hit.text, hit.score, by, score=round(hit.score, 3),
                        lexicon=self.brands.version)
+            # a mark in no list: an unknown word right before a known product word (沣标|读卡器)
+            # (from the name's start, a country word or what the rules read: not from a tagger
+            # BRAND start, which may sit inside a transliterated goods name: 安|果斯都拉|树皮)
+            lead = [next((len(c) for c in COUNTRIES if name.startswith(c)), 0)]
+            shape = self.brands.before_head(name, lead + [b for _, b, _ in rule_spans])
+            listed = shape is not None and any("brand-dictionary" in h["by"] and h["span"][0] < shape.end
+                                                and shape.start < h["span"][1] for h in merged["BRAND"])
+            if listed:  # the entry's own score stays; the kind says it stands before a product word
+                _merge(merged["BRAND"], shape.start, shape.end, shape.text, 0.0, "head", head=shape.head,
+                       reason=shape.reason)
+            elif shape is not None and shape.reason == UNSEEN_ENTRY:
+                # a dictionary entry: its filter score stays the raw confidence, the kind says why
+                score = self.brands.entries[shape.text]
+                _merge(merged["BRAND"], shape.start, shape.end, shape.text, score, "brand-dictionary+head",
+                       head=shape.head, reason=shape.reason, score=round(score, 3), lexicon=self.brands.version)
+            elif shape is not None:
+                _merge(merged["BRAND"], shape.start, shape.end, shape.text, shape.score, "structure",
+                       head=shape.head, reason=shape.reason, score=shape.score, lexicon=self.brands.version)
         for lead in _leading_brand_forms(name):
             _merge(merged["BRAND"], *lead, 0.7, "rule")
         _brand_other_script(name, merged["BRAND"])

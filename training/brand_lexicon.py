@@ -20,6 +20,9 @@ are both are left out). Both directions are stacked into one training set. The s
 use features counted over both halves (counts up to twice a half's, which can only make a word
 seen in product text look more common). Every entry ships with its score; the cut-off is the
 calibration's, fitted on the real development half (``prescreen train text-calibration``).
+Beside the entries ship the vocabularies of the structural evidence (``training/brand_context.py``:
+known product words, slices of descriptive product text, general words) and each character's
+trade-name-vs-product-text leaning.
 
     prescreen train brand-lexicon --out models/weights/brand-lexicon
 """
@@ -41,6 +44,7 @@ from models.base import Manifest, new_version
 from models.brand_lexicon import BrandLexicon, company_core
 from screening.settings import realdata_dir
 
+from . import brand_context
 from .text_vocab import RealVocab, strip_parenthetical
 
 HELP = "build the brand dictionary with its learned common-word filter (models/weights/brand-lexicon)"
@@ -103,6 +107,7 @@ class Evidence:
         core_chars = Counter("".join(c for _, c in cores if c))
         self.char_ratio = {}
         tp, tc = sum(product_chars.values()) or 1, sum(core_chars.values()) or 1
+        self.char_count = product_chars + core_chars
         for ch in set(product_chars) | set(core_chars):
             self.char_ratio[ch] = math.log((core_chars[ch] + 1) / tc) - math.log((product_chars[ch] + 1) / tp)
         self.unseen_char = math.log(1 / tc) - math.log(1 / tp)
@@ -175,6 +180,11 @@ def build(root: Path | None = None) -> tuple[BrandLexicon, dict]:
     both = Evidence(entry_set, products, scopes, cores, max_len)
     probs = clf.predict_proba(np.array([both.features(e, jd) for e in entries], dtype=np.float32))[:, 1]
     scored = {e: round(float(p), 3) for e, p in zip(entries, probs)}
+    # the structural evidence's vocabularies (training/brand_context.py)
+    heads = brand_context.product_words(vocab, jd)
+    grams = brand_context.product_grams(brand_context.descriptive_texts(vocab, products),
+                                        {e for e in entries if both.product[e] or both.scope[e]})
+    general = brand_context.general_words(jd, grams)
     metrics = {"filter_heldout_auc": round(float(roc_auc_score(y, p_cv)), 4),
                "filter_heldout_precision": round(float((y[sel] == 1).mean()), 4),
                "filter_heldout_recall": round(float(sel[y == 1].mean()), 4),
@@ -182,19 +192,24 @@ def build(root: Path | None = None) -> tuple[BrandLexicon, dict]:
                "filter_threshold_for_precision_095": threshold,
                "labelled": int(len(y)), "labelled_brands": int(y.sum()), "labelled_common": int(len(y) - y.sum()),
                "dictionary_entries": len(entries), "shipped_entries": len(scored),
-               "entries_scoring_below_0_5": int((probs < 0.5).sum())}
+               "entries_scoring_below_0_5": int((probs < 0.5).sum()),
+               "product_words": len(heads), "product_grams": len(grams), "general_words": len(general)}
     files = dict(vocab.files)
     files["uscc/enterprise_registration_2002_name_uscc.csv"] = hashlib.sha256(registrations.read_bytes()).hexdigest()
     data_hash = hashlib.sha256("".join(v for _, v in sorted(files.items())).encode()).hexdigest()
     manifest = Manifest(name="brand-lexicon", version=new_version(data_hash), kind=BrandLexicon.kind, data_hash=data_hash,
                         recipe={"dictionary": "shibing624/companynameparser data/brand.txt (Apache-2.0)",
                                 "matching": "trie over all entries, leftmost-longest from every word start in the name",
+                                "structure": "an unknown prefix directly before a known product word (training/brand_context.py)",
                                 "filter": "logistic regression, class-balanced, cross-fitted weak labels (training/brand_lexicon.py)",
                                 "features": list(FEATURES),
                                 "coef": [round(float(c), 4) for c in clf.coef_[0]],
                                 "intercept": round(float(clf.intercept_[0]), 4), "split_salt": SALT},
                         metrics=metrics)
-    return BrandLexicon(scored, suffixes, industry, cities, 0.0, manifest), metrics
+    # the characters' leaning, only for characters seen often enough on one side to say
+    chars = {c: round(r, 3) for c, r in both.char_ratio.items() if both.char_count[c] >= 5 and _HAN.match(c * 2)}
+    return BrandLexicon(scored, suffixes, industry, cities, 0.0, manifest, product_words=heads, product_grams=grams,
+                        general_words=general, char_scores=chars), metrics
 
 
 NOTICE = """Brand dictionary, organisation suffixes and industry words derived from shibing624/companynameparser

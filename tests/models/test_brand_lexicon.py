@@ -137,3 +137,70 @@ def test_calibration_maps_and_thresholds(tmp_path):
     out = cal.apply([weak, strong, exact])
     assert [f.confidence for f in out] == [0.96, 0.99]  # the weak one dropped; exact evidence kept as is
     assert evidence_kind("NAME_BRAND", {"by": "tagger+brand-dictionary+product"}) == "NAME_BRAND:brand-dictionary+product+tagger"
+
+
+def _shaped():
+    """A lexicon with the structural vocabularies: product words, product-text slices, general words."""
+    return BrandLexicon({"鸵鸟": 0.2, "红豆": 0.01, "齐特": 0.7, "尊享": 0.4}, SUFFIXES, INDUSTRY, [], 0.0,
+                        product_words={"读卡器", "手机壳", "羽毛", "音箱", "试纸", "面包", "齐特拉琴", "按摩椅"},
+                        product_grams={"石蕊", "红豆", "PVC"}, general_words={"广口", "鸵鸟"},
+                        char_scores={"沣": 2.0, "标": 0.5, "广": -1.0, "口": -1.0})
+
+
+def test_an_unknown_word_right_before_a_product_word_is_a_mark():
+    lex = _shaped()
+    hit = lex.before_head("沣标读卡器")
+    assert hit is not None and (hit.start, hit.end, hit.text, hit.head, hit.reason) == (0, 2, "沣标", "读卡器", "unknown word")
+    assert hit.score > 0.5  # its characters lean to trade names
+    assert lex.before_head("德国沣标读卡器", [2]).text == "沣标"  # from a word start after the country
+    assert lex.before_head("JBL音箱").reason == "latin word"
+    assert lex.before_head("鸵鸟羽毛").reason == "entry unseen in product text"
+    assert lex.before_head("沣标读卡器（黑色）").head == "读卡器"  # a note at the end aside
+
+
+def test_describing_words_and_transliterated_goods_names_are_no_marks():
+    lex = _shaped()
+    for name in ("石蕊试纸",  # a slice of real product text
+                 "广口手机壳",  # a general word
+                 "红豆面包",  # a dictionary entry that product text holds: its common use
+                 "PVC音箱",  # a Latin word product text writes
+                 "沣标读卡器和音箱",  # no product word after the prefix
+                 "齐特拉琴"):  # 齐特拉 + 琴 leaves no product word of two characters
+        assert lex.before_head(name) is None, name
+    assert BrandLexicon({"沣标": 0.9}, SUFFIXES, INDUSTRY, [], 0.0).before_head("沣标读卡器") is None  # old weights
+
+
+def test_an_entry_opening_a_longer_word_is_not_matched():
+    lex = _shaped()
+    assert [m.text for m in lex.matches("齐特拉琴")] == []  # the official goods name runs on past 齐特
+    assert [m.text for m in lex.matches("尊享版按摩椅")] == []  # an edition, not a mark
+    assert [m.text for m in lex.matches("红豆手机壳")] == ["红豆"]
+
+
+def test_structural_round_trip(tmp_path):
+    lex = _shaped()
+    lex.save(tmp_path)
+    back = BrandLexicon.load(tmp_path)
+    assert (back.product_words, back.product_grams, back.general_words) == (lex.product_words, lex.product_grams, lex.general_words)
+    assert back.char_scores == lex.char_scores and back.before_head("沣标读卡器") == lex.before_head("沣标读卡器")
+
+
+def test_shipped_marks_in_no_list_and_common_words_in_common_use(screener):
+    f = brand(screener, "BOSE音箱")  # a Latin word no real product text writes, before a product word
+    hit = next(h for h in f[0].evidence["spans"] if h["text"] == "BOSE")
+    assert "structure" in hit["by"] and hit["head"] == "音箱" and hit["reason"] == "latin word"
+    f = brand(screener, "飞利浦剃须刀")  # a listed mark that no product text holds, before a product word
+    hit = f[0].evidence["spans"][0]
+    assert hit["text"] == "飞利浦" and "head" in hit["by"].split("+") and hit["head"] == "剃须刀" and hit["score"] > 0
+    for name in ("小米粥", "红豆面包", "红豆沙", "巴拉莱卡琴", "马林巴琴", "玻璃瓶"):  # common use, goods names
+        assert not brand(screener, name), name
+
+
+def test_structure_kinds():
+    spans = [{"by": "structure", "score": 0.8, "confidence": 0.9}]
+    assert evidence_kind("NAME_BRAND", {"by": "structure", "spans": spans}) == "NAME_BRAND:structure"
+    assert evidence_kind("NAME_BRAND", {"by": "tagger+structure"}) == "NAME_BRAND:structure+tagger"
+    # the dictionary's score decides when the entry is listed; the structure says it is before a product word
+    assert evidence_kind("NAME_BRAND", {"by": "brand-dictionary+product+structure"}) == "NAME_BRAND:brand-dictionary+head"
+    from models.text_calibration import raw_confidence
+    assert raw_confidence("NAME_BRAND", {"by": "structure", "spans": spans}, 0.9) == 0.8
