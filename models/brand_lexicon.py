@@ -47,6 +47,7 @@ _COUNTRY_FIRST = {c[0] for c in COUNTRIES}
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}?(省|市|县|区|自治区|特别行政区)")
 # a brand stands before the product it names: this many Chinese characters must follow a match
 PRODUCT_AFTER = 2
+CORE_CACHE = 4096  # company names whose core is remembered
 # an entry right before 版 names an edition (…版按摩椅), not a mark
 EDITION = "版"
 # characters that make a prefix a phrase rather than a mark: 的, 用, conjunctions, 型/式/款/版/制
@@ -99,6 +100,7 @@ class BrandLexicon(Model):
         self.max_len = max((len(e) for e in entries), default=0)
         # the trie's inner nodes; an entry is a node too when a longer entry extends it
         self._nodes = {e[:k] for e in entries for k in range(1, len(e))}
+        self._cores: dict[str | None, str | None] = {}  # company name -> its core (company_core)
 
     def matches(self, name: str, boundaries: Iterable[int] = ()) -> list[BrandMatch]:
         """The dictionary entries in the name, left to right and not overlapping, each with a
@@ -199,7 +201,15 @@ class BrandLexicon(Model):
         return None
 
     def company_core(self, company: str | None) -> str | None:
-        return company_core(company, self.suffixes, self.industry_words, self.cities)
+        # one filer sends many products, and stripping a name walks thousands of place names:
+        # the cores of the last few thousand companies are kept
+        if company in self._cores:
+            return self._cores[company]
+        core = company_core(company, self.suffixes, self.industry_words, self.cities)
+        if len(self._cores) >= CORE_CACHE:
+            self._cores.pop(next(iter(self._cores)))
+        self._cores[company] = core
+        return core
 
     # --- Model contract ---------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
