@@ -9,6 +9,7 @@ API's behaviour on PostgreSQL is covered by the other API tests).
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -57,6 +58,11 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection]
 
 
+# examples per operation and mode: 30 in every run; the release check runs 200
+# (PRESCREEN_FUZZ_EXAMPLES=200, README "Measured")
+EXAMPLES = int(os.environ.get("PRESCREEN_FUZZ_EXAMPLES", "30"))
+
+
 # schemathesis' own pytest plugin does not run under pytest 9 ('Function' has no '_nodeid'),
 # so operations are driven with Hypothesis directly: same strategies, same checks.
 @pytest.mark.slow  # schemathesis drives every operation: the fuzz belongs to `make test`, not the quick loop
@@ -70,7 +76,7 @@ def test_no_server_errors(fuzz_env, mode):
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def call(case):
             case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)
 
