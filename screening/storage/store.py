@@ -27,6 +27,7 @@ from ..contract import Decision, Report, Submission, to_jsonable
 from ..errors import Conflict, InvalidInput, NotFound
 from ..priority import PRESSURE_WEIGHT, P_WEIGHT, STAGES_WITH_TARGETS, pressure_counts, pressure_steps, score_today
 from ..uploads import UploadedFile, content_hash
+from . import queue_order
 from .blobs import BlobStore
 from .db import session_factory
 from .tables import (
@@ -426,19 +427,19 @@ class Store:
             ))
         with self.Session() as s:
             total = s.execute(select(func.count()).select_from(SubmissionRow).where(and_(*conds))).scalar_one()
-            if after is not None:  # after (score, submitted_at, id) in the order below
-                conds.append(or_(score < after["s"],
-                                 and_(score == after["s"], SubmissionRow.submitted_at > after["t"]),
-                                 and_(score == after["s"], SubmissionRow.submitted_at == after["t"],
-                                      SubmissionRow.id > after["i"])))
-            q = (select(SubmissionRow, ReportRow.report, score.label("score_now"))
-                 .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
-                                         RevisionRow.revision == SubmissionRow.latest_revision))
-                 .join(ReportRow, ReportRow.revision_id == RevisionRow.id)
-                 .where(and_(*conds))
-                 .order_by(score.desc(), SubmissionRow.submitted_at, SubmissionRow.id)
-                 .limit(limit))
-            rows = s.execute(q.offset(offset) if offset and after is None else q).all()
+            latest = (select(SubmissionRow, ReportRow.report)
+                      .join(RevisionRow, and_(RevisionRow.submission_pk == SubmissionRow.id,
+                                              RevisionRow.revision == SubmissionRow.latest_revision))
+                      .join(ReportRow, ReportRow.revision_id == RevisionRow.id))
+            if offset and after is None:  # a page by number: the one ordered query, skipping rows
+                q = (latest.add_columns(score.label("score_now")).where(and_(*conds))
+                     .order_by(score.desc(), SubmissionRow.submitted_at, SubmissionRow.id).limit(limit).offset(offset))
+                rows = s.execute(q).all()
+            else:  # the first page, or the one after a cursor: merged from index seeks (queue_order.py)
+                page = queue_order.page_rows(s, conds, now, limit, after, stage=stage)
+                got = {sub.id: (sub, report) for sub, report in
+                       s.execute(latest.where(SubmissionRow.id.in_([pk for pk, _ in page]))).all()}
+                rows = [(*got[pk], score_now) for pk, score_now in page if pk in got]
         nxt = None
         if len(rows) == limit:
             last, _, last_score = rows[-1]

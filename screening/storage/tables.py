@@ -42,7 +42,9 @@ class SubmissionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (Index("ix_submissions_queue", "open", "priority_score"),)
+    __table_args__ = (Index("ix_submissions_queue", "open", "priority_score"),
+                      # the queue's order within one stage and pressure step (queue_order.py, migration 0008)
+                      Index("ix_submissions_queue_steps", "open", "stage", text("p_reject DESC"), "submitted_at", "id"))
 
 
 class RevisionRow(Base):
