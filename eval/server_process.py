@@ -79,7 +79,9 @@ class ServerProcess:
         return len(out) >= self.workers + 1
 
     def __enter__(self) -> "ServerProcess":
-        return self.start()
+        # ``with server.start(timeout=…):`` has started it already: a second start would leave
+        # the first process running when the block ends
+        return self if self.proc is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
