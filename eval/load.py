@@ -145,11 +145,13 @@ def run_load(*, workers: int, clients: int, text_n: int, licence_n: int, admin_u
                     prefix = f"W{n_workers}"
                     texts = [(s | {"submission_id": f"{prefix}-{s['submission_id']}"}, {})
                              for s in make_submissions(text_n)]
-                    t0 = time.perf_counter()
+                    t0, cpu0 = time.perf_counter(), server.cpu_seconds()
                     latencies, _, errors = _send_all(server.port, key, texts, clients, wait=True)
                     elapsed = time.perf_counter() - t0
                     row = {"text_per_s": round(text_n / elapsed, 1), "text_p50_ms": round(_pct(latencies, 50), 1),
-                           "text_p95_ms": round(_pct(latencies, 95), 1), "errors": errors}
+                           "text_p95_ms": round(_pct(latencies, 95), 1), "errors": errors,
+                           # the server's CPU per submission: less moved by the machine's other load
+                           "server_cpu_ms_per_text": round((server.cpu_seconds() - cpu0) / text_n * 1000, 1)}
                     ids = [s["submission_id"] for s, _ in texts]
                     if n_workers == workers and scans and licence_n:
                         docs = licence_submissions(licence_n, scans, prefix)
@@ -194,6 +196,8 @@ def run(args: argparse.Namespace) -> int:
           f"on {result['cores']} cores shared with the {args.clients} clients")
     lost = sum(r["missing"] + r["more_than_one_revision"] + r["errors"] for k, r in result.items()
                if k.startswith("workers_"))
+    print(f"server CPU per text-only submission: {many['server_cpu_ms_per_text']} ms with {args.workers} workers, "
+          f"{one['server_cpu_ms_per_text']} ms with 1")
     print(f"errors, missing or doubled submissions: {lost} (target 0)")
     if args.out:
         args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -78,6 +78,21 @@ class ServerProcess:
         out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
         return len(out) >= self.workers + 1
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's processes (its process group):
+        a figure that other work on the machine moves less than wall time."""
+        if self.proc is None:
+            return 0.0
+        pids = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def __enter__(self) -> "ServerProcess":
         # ``with server.start(timeout=…):`` has started it already: a second start would leave
         # the first process running when the block ends
