@@ -336,12 +336,12 @@ class DuplicateSearch:
             before = self.recent.answer(key, self.scorer)
             new = self.recent.held_since(before.seq) if before is not None else None
             if new is not None:  # searched a moment ago: only what was held since can change the answer
+                query = before.query
                 out = self._extend(filing, before, new)
             else:
-                q = self.recent.vectors([filing.text], self.embedder.encode)[0]
-                out = self._search(filing, q, k)
-                before = Answer(self.recent.seq, q, out, self.scorer)
-            self.recent.remember(key, Answer(self.recent.seq, before.query, out, self.scorer))
+                query = self.recent.vectors([filing.text], self.embedder.encode)[0]
+                out = self._search(filing, query, k)
+            self.recent.remember(key, Answer(self.recent.seq, query, out, self.scorer))
             return out
 
     def _search(self, filing: Filing, q: np.ndarray, k: int) -> list[Candidate]:
