@@ -315,7 +315,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="filings, with the filing table")
     parser.add_argument("--old-size", type=int, default=100_000, help="filings, with the object metadata (extrapolated)")
     parser.add_argument("--queries", type=int, default=300, help="searches timed per size")
-    parser.add_argument("--threads", type=int, default=2, help="faiss OpenMP threads (2)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="faiss OpenMP threads (1, as served: PRESCREEN_INDEX_THREADS)")
     parser.add_argument("--train-sample", type=int, default=100_000, help="vectors the IVF lists are trained on")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated filings and vectors")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
