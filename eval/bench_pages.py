@@ -62,6 +62,7 @@ def bench(n: int, repeats: int, database_url: str | None, data_dir: Path | None 
 
     from screening.storage.users import UserStore
 
+    from screening.errors import InvalidInput
     from screening.settings import Settings
     from screening.storage import open_store
     from training.pages_data import seed_many, seed_realistic
@@ -71,6 +72,11 @@ def bench(n: int, repeats: int, database_url: str | None, data_dir: Path | None 
     data_dir = Path(data_dir or tempfile.mkdtemp(prefix="prescreen-bench-"))
     settings = Settings(data_dir=data_dir, database_url=database_url)
     store = open_store(settings.sqlalchemy_url, settings.files_dir)
+    held = store.counts()
+    if held["open"] + held["decided"]:  # it would time a queue it did not build
+        store.engine.dispose()
+        raise InvalidInput(f"the database already holds {held['open'] + held['decided']} submissions: "
+                           "give bench-pages an empty one", field="--database-url")
     t0 = time.perf_counter()
     seeded = seed_realistic(store)
     seed_many(store, max(0, n - len(seeded["ids"])), progress=True)
