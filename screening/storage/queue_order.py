@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..contract import STAGES
 from ..priority import PRESSURE_WEIGHT, P_WEIGHT, STAGES_WITH_TARGETS, pressure_steps
-from .tables import SubmissionRow
+from .tables import SubmissionRow, aware
 
 # p_reject bound of a seek, widened by this much: the exact cursor test follows in SQL
 SEEK_SLACK = 1e-9
@@ -88,9 +88,5 @@ def page_rows(session, conds: list, now: datetime, limit: int, after: dict | Non
         q = (select(SubmissionRow.id, score.label("score_now"), SubmissionRow.submitted_at)
              .where(and_(*where)).order_by(*order, SubmissionRow.submitted_at, SubmissionRow.id).limit(limit))
         found += session.execute(q).all()
-    found.sort(key=lambda r: (-r.score_now, _utc(r.submitted_at), r.id))
+    found.sort(key=lambda r: (-r.score_now, aware(r.submitted_at), r.id))
     return [(r.id, r.score_now) for r in found[:limit]]
-
-
-def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)

@@ -42,6 +42,7 @@ from .tables import (
     RevisionRow,
     SubmissionRow,
     VerifiedCodeRow,
+    aware,
 )
 
 KEY_PREFIX = "psk_"
@@ -74,8 +75,8 @@ class ApiKey:
 
 
 def _key(row: ApiKeyRow) -> ApiKey:
-    return ApiKey(row.id, row.name, row.prefix, _aware(row.created_at), _aware(row.revoked_at) if row.revoked_at else None,
-                  tuple((row.scopes or "").split()), _aware(row.expires_at) if row.expires_at else None)
+    return ApiKey(row.id, row.name, row.prefix, aware(row.created_at), aware(row.revoked_at) if row.revoked_at else None,
+                  tuple((row.scopes or "").split()), aware(row.expires_at) if row.expires_at else None)
 
 
 RECORD_ATTEMPTS = 8
@@ -101,11 +102,6 @@ class Recorded:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _aware(dt: datetime) -> datetime:
-    # SQLite gives back naive datetimes for timezone-aware columns; we store UTC
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
 
 
 class Store:
@@ -275,7 +271,7 @@ class Store:
         if not rows:
             raise NotFound(f"no submission {submission_id!r}", field="submission_id")
         return [
-            {"revision": r.revision, "screened_at": _aware(r.created_at).isoformat(), "status": r.status,
+            {"revision": r.revision, "screened_at": aware(r.created_at).isoformat(), "status": r.status,
              "priority_score": r.priority_score, "codes": [f["code"] for f in r.report.get("findings", [])]}
             for r in rows
         ]
@@ -293,7 +289,7 @@ class Store:
             files = s.execute(select(RevisionFileRow).where(RevisionFileRow.revision_id == rev.id)).scalars().all()
             return StoredRevision(id=rev.id, submission_id=submission_id, revision=rev.revision, form=rev.form,
                                   files=[{"name": f.name, "kind": f.kind, "sha256": f.sha256} for f in files],
-                                  created_at=_aware(rev.created_at))
+                                  created_at=aware(rev.created_at))
 
     def revisions_since(self, last_id: int, limit: int = 10_000) -> list[StoredRevision]:
         """Revisions with a row id above ``last_id``, oldest first: how indexes catch up with the database.
@@ -315,7 +311,7 @@ class Store:
                                              RevisionFileRow.sha256).where(RevisionFileRow.revision_id.in_(list(files)))):
                     files[f.revision_id].append({"name": f.name, "kind": f.kind, "sha256": f.sha256})
         return [StoredRevision(id=r.id, submission_id=r.submission_id, revision=r.revision, form=r.form,
-                               files=files[r.id], created_at=_aware(r.created_at)) for r in rows]
+                               files=files[r.id], created_at=aware(r.created_at)) for r in rows]
 
     def last_revision_id(self) -> int:
         with self.Session() as s:
@@ -443,11 +439,11 @@ class Store:
         nxt = None
         if len(rows) == limit:
             last, _, last_score = rows[-1]
-            nxt = _write_cursor(now, last_score, _aware(last.submitted_at), last.id)
+            nxt = _write_cursor(now, last_score, aware(last.submitted_at), last.id)
         items = []
         for sub, report, _ in rows:
             findings = report.get("findings", [])
-            submitted = _aware(sub.submitted_at)
+            submitted = aware(sub.submitted_at)
             items.append({
                 "submission_id": sub.submission_id, "stage": sub.stage, "revision": sub.latest_revision,
                 "priority": _priority_today(report.get("priority", {}), sub, now),
@@ -585,7 +581,7 @@ class Store:
                 q = q.where(AuditRow.action == action)
             if actor is not None:
                 q = q.where(AuditRow.actor == actor)
-            return [{"id": r.id, "at": _aware(r.at).isoformat(), "actor": r.actor, "action": r.action,
+            return [{"id": r.id, "at": aware(r.at).isoformat(), "actor": r.actor, "action": r.action,
                      "subject": r.subject, "detail": r.detail, "client": r.client} for r in s.execute(q).scalars()]
 
     def iter_reports(self, batch: int = 1000) -> Iterator[tuple[str, int, dict]]:
@@ -634,7 +630,7 @@ def _decision_dict(row: DecisionRow, submission_id: str, revision: int) -> dict:
     return {"id": row.id, "submission_id": submission_id, "revision": revision, "decision": row.decision,
             "reason_codes": row.reason_codes, "feedback": row.feedback, "comment": row.comment,
             "reviewer": row.reviewer, "supersedes": row.supersedes_id,
-            "created_at": _aware(row.created_at).isoformat()}
+            "created_at": aware(row.created_at).isoformat()}
 
 
 def _sha(token: str) -> str:
@@ -658,7 +654,7 @@ def _priority_today(stored: dict, sub: SubmissionRow, now: datetime) -> dict:
     """The stored priority with today's score (and TIME_PRESSURE among the reasons once it counts)."""
     if sub.p_reject is None:
         return stored
-    score, pressure = score_today(sub.p_reject, sub.stage, _aware(sub.submitted_at), now)
+    score, pressure = score_today(sub.p_reject, sub.stage, aware(sub.submitted_at), now)
     out = {**stored, "score": score, "time_pressure": pressure}
     if "score" in stored:
         out["score_at_screening"] = stored["score"]

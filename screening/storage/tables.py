@@ -22,6 +22,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def aware(dt: datetime | None) -> datetime | None:
+    """A stored time as an aware UTC datetime: SQLite gives back naive ones for timezone-aware
+    columns, and UTC is what is stored."""
+    return dt if dt is None or dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+
+
 class Base(DeclarativeBase):
     pass
 

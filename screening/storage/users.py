@@ -22,7 +22,7 @@ from sqlalchemy import Engine, delete, func, select, update
 
 from ..errors import Conflict, InvalidInput, NotFound
 from .db import session_factory
-from .tables import AuditRow, SignInAttemptRow
+from .tables import AuditRow, SignInAttemptRow, aware
 from .user_tables import ROLES, SessionRow, UserRow
 
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{1,63}")  # fullmatch: "$" passes a final newline
@@ -81,19 +81,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
-
-
 def _sha(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.username, row.role, row.display_name, _aware(row.created_at),
-                _aware(row.last_login_at), row.disabled_at is not None)
+    return User(row.id, row.username, row.role, row.display_name, aware(row.created_at),
+                aware(row.last_login_at), row.disabled_at is not None)
 
 
 class UserStore:
@@ -257,7 +251,7 @@ class UserStore:
         if found is None:
             return None
         sess, row = found
-        expires, seen = _aware(sess.expires_at), _aware(sess.last_seen_at)
+        expires, seen = aware(sess.expires_at), aware(sess.last_seen_at)
         if now >= expires or now - seen >= IDLE or row.disabled_at is not None:
             self.end_session(token)
             return None
