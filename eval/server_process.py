@@ -75,17 +75,19 @@ class ServerProcess:
         # uvicorn's supervisor answers once one worker is up: wait for the others' processes too
         if self.workers == 1:
             return True
-        out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
-        return len(out) >= self.workers + 1
+        return len(self._group_pids()) >= self.workers + 1
+
+    def _group_pids(self) -> list[str]:
+        """The server's processes: the supervisor's process group (start() gives it its own)."""
+        return subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by the server's processes (its process group):
         a figure that other work on the machine moves less than wall time."""
         if self.proc is None:
             return 0.0
-        pids = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
         ticks = 0
-        for pid in pids:
+        for pid in self._group_pids():
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:  # gone meanwhile

@@ -97,6 +97,3 @@ class RecentSearches:
             for t, v in zip(missing, encode(missing)):
                 self._vectors.keep(t, np.asarray(v))
         return np.stack([self._vectors.take(t) for t in texts])
-
-    def clear(self) -> None:
-        self.__init__()
