@@ -23,6 +23,7 @@ object automaton over 284k entries would cost far more memory than these two set
 
 from __future__ import annotations
 
+import functools
 import gzip
 import math
 import re
@@ -100,7 +101,10 @@ class BrandLexicon(Model):
         self.max_len = max((len(e) for e in entries), default=0)
         # the trie's inner nodes; an entry is a node too when a longer entry extends it
         self._nodes = {e[:k] for e in entries for k in range(1, len(e))}
-        self._cores: dict[str | None, str | None] = {}  # company name -> its core (company_core)
+        # one filer sends many products, and stripping a name walks thousands of place names:
+        # the cores of the last few thousand companies are kept
+        self._core = functools.lru_cache(maxsize=CORE_CACHE)(
+            lambda company: company_core(company, self.suffixes, self.industry_words, self.cities))
 
     def matches(self, name: str, boundaries: Iterable[int] = ()) -> list[BrandMatch]:
         """The dictionary entries in the name, left to right and not overlapping, each with a
@@ -201,15 +205,7 @@ class BrandLexicon(Model):
         return None
 
     def company_core(self, company: str | None) -> str | None:
-        # one filer sends many products, and stripping a name walks thousands of place names:
-        # the cores of the last few thousand companies are kept
-        if company in self._cores:
-            return self._cores[company]
-        core = company_core(company, self.suffixes, self.industry_words, self.cities)
-        if len(self._cores) >= CORE_CACHE:
-            self._cores.pop(next(iter(self._cores)))
-        self._cores[company] = core
-        return core
+        return self._core(company)
 
     # --- Model contract ---------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
