@@ -27,6 +27,15 @@ def _store():
     return open_store(s.sqlalchemy_url, s.files_dir)
 
 
+def _batch_file(folder, example, ids, bad_at, bad_line):
+    """A batch file: the example once per id, with ``bad_line`` inserted at index ``bad_at``."""
+    lines = [json.dumps(example | {"submission_id": sid}, ensure_ascii=False) for sid in ids]
+    lines.insert(bad_at, bad_line)
+    src = folder / "subs.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return src
+
+
 def test_screen_one_records_like_http(cli_env, contract_example, capsys):
     path = cli_env / "sub.json"
     photo = cli_env / "photo.png"
@@ -56,13 +65,8 @@ def test_bad_input_exits_2_with_the_reason(cli_env, contract_example, capsys):
 
 
 def test_batch_with_progress_and_a_bad_line(cli_env, contract_example, capsys):
-    src = cli_env / "subs.jsonl"
-    lines = []
-    for i in range(5):
-        contract_example["submission_id"] = f"B-{i}"
-        lines.append(json.dumps(contract_example, ensure_ascii=False))
-    lines.insert(2, '{"submission_id": "B-bad", "stage": "nope"}')
-    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    src = _batch_file(cli_env, contract_example, [f"B-{i}" for i in range(5)], 2,
+                      '{"submission_id": "B-bad", "stage": "nope"}')
     out = cli_env / "reports.jsonl"
     assert main(["screen", "--batch", str(src), "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -179,13 +183,7 @@ def test_codes_verify_warns_on_a_wrong_check_character_and_refuses_a_malformed_c
 
 @pytest.mark.slow  # starts two worker processes, each loading the models
 def test_batch_over_worker_processes_writes_every_report_in_line_order(cli_env, contract_example, capsys):
-    src = cli_env / "subs.jsonl"
-    lines = []
-    for i in range(6):
-        contract_example["submission_id"] = f"W-{i}"
-        lines.append(json.dumps(contract_example, ensure_ascii=False))
-    lines.insert(3, "{not json")
-    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    src = _batch_file(cli_env, contract_example, [f"W-{i}" for i in range(6)], 3, "{not json")
     out = cli_env / "reports.jsonl"
     assert main(["screen", "--batch", str(src), "--out", str(out), "--workers", "2"]) == 2
     assert "line 4" in capsys.readouterr().err
