@@ -31,9 +31,11 @@ from .preprocess import (
     Frame, ImageUnusable, det_copy, is_vertical, make_frame, red_as_grey, to_rgb_array,
     turn, turn_quads,
 )
+from .seal_text import KIND_RANK, read_seal
 from .seals import find_red_seals
 
-READERS_VERSION = "readers@1"
+MAX_SEALS_READ = 3  # rims read per statement page (each ~30 ms)
+READERS_VERSION = "readers@2"  # 2: the seal's rim is read (seal_kind)
 
 
 @dataclass
@@ -82,6 +84,9 @@ class StatementReading:
     period_full_year: bool = False
     preparer: FieldReading = field(default_factory=FieldReading)
     seal: FieldReading = field(default_factory=FieldReading)  # value: True/False
+    # value: audit | finance | purpose | authority | official | unknown (ocr.seal_text); raw: the rim as read
+    seal_kind: FieldReading = field(default_factory=FieldReading)
+    seal_purpose: str | None = None  # a special-purpose seal's purpose word (合同, 发票, …)
     kind: FieldReading = field(default_factory=FieldReading)  # value: 利润表 | 资产负债表 | … | unknown
     rotation: int = 0
     image_size: list[int] | None = None
@@ -429,9 +434,15 @@ class DocumentReaders:
                                         self._box(page, rows[ri].span_quad(*span)), name)
         seals = find_red_seals(page.frame.image)
         if seals:
-            box, conf = max(seals, key=lambda s: s[1])
+            # every seal's rim is read (a page may carry the firm's and the entity's); the one of
+            # the most acceptable kind is reported (audit, finance, official, unread, others)
+            reads = [(box, conf, read_seal(self.engine, page.frame.image, box))
+                     for box, conf in sorted(seals, key=lambda s: -s[1])[:MAX_SEALS_READ]]
+            box, conf, rim = min(reads, key=lambda r: (KIND_RANK[r[2].kind], -r[1]))
             quad = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]], dtype=np.float32)
             out.seal = FieldReading(True, round(conf, 4), self._box(page, quad), None)
+            out.seal_kind = FieldReading(rim.kind, rim.score, out.seal.box, rim.text)
+            out.seal_purpose = rim.purpose
         else:
             out.seal = FieldReading(False, 0.8, None, None)
         out.elapsed_ms = round((time.perf_counter() - t0) * 1000, 1)

@@ -22,6 +22,7 @@ DocumentKind = Literal[
     "certification",
     "product_video",
     "organisation_certificate",
+    "seal_explanation",
 ]
 DecisionKind = Literal["approved", "rejected", "returned"]
 FeedbackKind = Literal["confirmed", "false_positive"]
@@ -33,6 +34,7 @@ DOCUMENT_KINDS: tuple[str, ...] = (
     "business_licence", "profit_statement", "integrity_pledge", "product_photo",
     "product_image", "economic_proof", "certification", "product_video",
     "organisation_certificate",  # 组织机构代码证: stands in for the licence (seed 002 三(一))
+    "seal_explanation",  # 本单位无财务章的说明: lets the official seal stand for the finance seal (seed 002 三(一))
 )
 RevocationReason = Literal["off_market", "patents_lapsed", "patents_transferred", "other"]
 

@@ -14,6 +14,7 @@ DOCUMENTS = {
     "business_licence": "营业执照", "profit_statement": "利润表", "integrity_pledge": "诚信承诺书",
     "product_photo": "产品照片", "product_image": "产品图片", "economic_proof": "经济效益证明材料",
     "certification": "资质证明", "product_video": "产品视频", "organisation_certificate": "组织机构代码证",
+    "seal_explanation": "无财务章说明",
     "production_licence": "生产许可证", "ccc_certificate": "CCC认证证书",
 }
 ENTITY_KINDS = {"enterprise": "企业", "university": "高等院校", "research_institute": "科研院所",
@@ -106,6 +107,7 @@ READ_LABELS = {
     "ineligible": "不具备独立法人资格的原因", "operating_revenue": "营业收入（表内单位）",
     "net_profit": "净利润（表内单位）", "unit": "金额单位", "period": "报表期间", "period_year": "报表年度",
     "period_full_year": "完整年度", "preparer": "编制单位", "seal": "红色印章", "sealed": "红色印章",
+    "seal_kind": "印章种类", "seal_text": "印章文字",
     "operating_revenue_yuan": "营业收入（元）", "net_profit_yuan": "净利润（元）", "error": "无法识别的原因",
     "rotation": "页面旋转", "scope": "经营范围", "business_scope": "经营范围", "kind": "文件种类",
     "document_kind": "文件种类",
@@ -126,6 +128,8 @@ READ_VALUES = {
     "valid": {True: "通过", False: "不通过"},
     "org_check_ok": {True: "正确", False: "不符合GB 11714（部分真实代码如此）"},
     "seal": {True: "有", False: "未发现"}, "sealed": {True: "有", False: "未发现"},
+    "seal_kind": {"audit": "审计单位印章", "finance": "财务专用章", "official": "单位公章", "purpose": "其他专用章",
+                  "authority": "机关印章", "unknown": "未能读出"},
     "period_full_year": {True: "是", False: "否"}, "term_long": {True: "是", False: "否"},
 }
 YUAN_KEYS = {"operating_revenue_yuan", "net_profit_yuan"}

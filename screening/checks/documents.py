@@ -4,7 +4,8 @@ Licence: LICENCE_UNREADABLE, LICENCE_USCC_MISMATCH, LICENCE_NAME_MISMATCH, LICEN
 ENTITY_INELIGIBLE (from the licence's 类型/组成形式; its own finding, unless the entity rules
 already gave the same reason from the form). Statement: STATEMENT_REVENUE_MISMATCH,
 STATEMENT_UNIT_ERROR, STATEMENT_PROFIT_MISMATCH, STATEMENT_ENTITY_MISMATCH,
-STATEMENT_PERIOD_WRONG, STATEMENT_UNSEALED, and (ours) STATEMENT_UNREADABLE for each expected
+STATEMENT_PERIOD_WRONG, STATEMENT_UNSEALED (no seal, or only a seal of another kind than the
+audit firm's or the finance seal: its rim is read), and (ours) STATEMENT_UNREADABLE for each expected
 field not read, DOCUMENT_KIND_WRONG for another statement uploaded as the 利润表. Economic proof: PROOF_MISMATCH.
 
 Every finding's evidence names the document, the file, the pixel box in the uploaded file's
@@ -23,6 +24,8 @@ from ..errors import ModelError
 from ..money import format_money
 from ..pipeline import Check, ScreeningContext
 
+RULE_SEAL = ("审计报告须具有审计单位盖章，若无审计单位盖章，须加盖本单位财务章（财务报表须加盖本单位财务章）。"
+             "若本单位无财务章，上述文件可替换为加盖单位公章，但须另附本单位无财务章的说明，且该说明需加盖公章。")
 UNIT_FACTORS = (10_000, 1_000, 10, 1 / 10, 1 / 1_000, 1 / 10_000)
 READ_KINDS = ("business_licence", "profit_statement", "economic_proof")
 _PROOF_AMOUNT = re.compile(r"(销售额|销售收入|销售金额|营业收入|含税金额|不含税金额|合计|总计|金额)[^\d\n]{0,12}?([\d,，]+(?:\.\d+)?)\s*(万元|元)?")
@@ -180,6 +183,8 @@ class DocumentChecks(Check):
             "file": file, "operating_revenue_yuan": rev, "net_profit_yuan": net, "unit": r.unit.value,
             "period_year": r.period.value, "period_full_year": r.period_full_year, "preparer": r.preparer.value,
             "sealed": r.seal.value, "seal_box": box(r.seal), "kind": getattr(getattr(r, "kind", None), "value", None),
+            "seal_kind": getattr(getattr(r, "seal_kind", None), "value", None),
+            "seal_text": getattr(getattr(r, "seal_kind", None), "raw", None),
             "boxes": {k: box(getattr(r, k)) for k in ("operating_revenue", "net_profit", "unit", "period", "preparer")},
             "rotation": r.rotation, "error": r.error,  # the page shows the scan turned as it was read
         }
@@ -226,6 +231,33 @@ class DocumentChecks(Check):
             ctx.add("STATEMENT_UNSEALED", where, f"利润表“{file}”未发现审计机构或单位财务的红色印章",
                     evidence={"document": "profit_statement", "file": file, "box": None, "read": None, "form": None},
                     confidence=r.seal.confidence, source=source)
+        elif r.seal.value:
+            self._seal_kind(ctx, file, where, r, box, source)
+
+    def _seal_kind(self, ctx, file, where, r, box, source) -> None:
+        """The seal must be the audit firm's or the entity's finance seal; the official seal only
+        with an explanation that the entity has no finance seal (seed 002 三(一)). A seal of
+        another kind is the required seal missing: STATEMENT_UNSEALED says which seal is there.
+        Only a kind the rim's own words state is judged (ocr.seal_text): an unread rim passes,
+        with what was read in ``extracted``."""
+        seal = getattr(r, "seal_kind", None)
+        if seal is None or seal.value not in ("purpose", "authority", "official"):
+            return
+        evidence = {"document": "profit_statement", "file": file, "box": box(r.seal), "read": seal.raw,
+                    "form": None, "seal_kind": seal.value, "rule": RULE_SEAL}
+        if seal.value == "official":
+            if ctx.submission.documents_of("seal_explanation"):
+                return
+            ctx.add("STATEMENT_UNSEALED", where,
+                    f"利润表“{file}”加盖的是单位公章（印章文字“{seal.raw}”），未见审计单位印章或本单位财务章："
+                    f"无财务章的单位须另附本单位无财务章的说明（加盖公章）",
+                    evidence=evidence, confidence=round(0.8 * seal.confidence, 4), source=source)
+            return
+        what = f"{r.seal_purpose}专用章" if seal.value == "purpose" and r.seal_purpose else "机关印章"
+        ctx.add("STATEMENT_UNSEALED", where,
+                f"利润表“{file}”所盖印章为{what}（印章文字“{seal.raw}”），不是审计单位印章或本单位财务章",
+                evidence={**evidence, "purpose": getattr(r, "seal_purpose", None)},
+                confidence=round(0.9 * seal.confidence, 4), source=source)
 
     def _statement_gaps(self, ctx, file, where, r, box, source) -> None:
         """What the page is and what could not be read on it: never a silent gap."""

@@ -29,10 +29,13 @@ FILE_RULES: dict[str, tuple[frozenset[str], int, str]] = {
     "product_video": (frozenset({"mp4"}), 20 * MB, "产品介绍视频"),
     # "上传营业执照或组织机构代码证（…支持png，bmp，jpg格式，大小不得超过5M）"
     "organisation_certificate": (IMAGE_TYPES, 5 * MB, "组织机构代码证"),
+    # "若本单位无财务章，上述文件可替换为加盖单位公章，但须另附本单位无财务章的说明，且该说明需加盖公章。"
+    "seal_explanation": (IMAGE_TYPES, 5 * MB, "无财务章说明"),
 }
 
 # the uploads of real-name verification (stage "entity"); the others belong to product filings
-ENTITY_DOCUMENTS = frozenset({"business_licence", "organisation_certificate", "profit_statement", "integrity_pledge"})
+ENTITY_DOCUMENTS = frozenset({"business_licence", "organisation_certificate", "profit_statement", "integrity_pledge",
+                              "seal_explanation"})
 
 _TYPE_NAMES = {
     "jpg": "JPG", "png": "PNG", "bmp": "BMP", "mp4": "MP4", "pdf": "PDF", "gif": "GIF", "webp": "WebP",

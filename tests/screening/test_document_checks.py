@@ -175,3 +175,48 @@ def test_real_statements_that_are_not_a_profit_statement(readers, realdata, name
     assert codes["DOCUMENT_KIND_WRONG"].evidence["kind"] == kind, [(f.code, f.message) for f in ctx.findings]
     assert {"营业收入", "净利润"} <= set(codes["STATEMENT_UNREADABLE"].evidence["fields"])
     assert "STATEMENT_UNSEALED" not in codes or kind == "资产负债表"  # the settlement statement's two seals are found
+
+
+def _sealed_statement_ctx(readers, seal_kind: str, explanation: bool = False):
+    who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
+    st, truth = render_statement(random.Random(2), "standard", entity=who, year=2025, sealed=True, damage=[],
+                                 seal_kind=seal_kind)
+    entity = Entity(uscc=who.uscc, name=who.name, kind="enterprise", figures_year=2025, figures_wan=_figures(truth))
+    docs = [("profit_statement", "s.png")] + ([("seal_explanation", "note.png")] if explanation else [])
+    ctx = _ctx(readers, entity, docs, {"s.png": st})
+    DocumentChecks().run(ctx)
+    return ctx, {f.code: f for f in ctx.findings}
+
+
+@pytest.mark.slow  # real OCR of a statement and its seal's rim: ~1 s each
+@pytest.mark.parametrize("seal_kind,purpose", [("contract", "合同"), ("invoice", "发票")])
+def test_a_special_purpose_seal_is_not_the_finance_seal(readers, seal_kind, purpose):
+    """Seed 002 三(一): the audit firm's seal, else the entity's finance seal; a contract or
+    invoice seal is the required seal missing, said with the seal's own words."""
+    ctx, codes = _sealed_statement_ctx(readers, seal_kind)
+    assert set(codes) == {"STATEMENT_UNSEALED"}, [(f.code, f.message) for f in ctx.findings]
+    f = codes["STATEMENT_UNSEALED"]
+    assert f"{purpose}专用章" in f.message and f.evidence["seal_kind"] == "purpose"
+    assert f.evidence["purpose"] == purpose and f.evidence["read"].endswith(f"{purpose}专用章")
+    assert len(f.evidence["box"]) == 4 and "财务章" in f.evidence["rule"]
+    assert ctx.extracted["profit_statement"]["seal_kind"] == "purpose"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seal_kind", ["finance", "audit"])
+def test_the_finance_and_the_audit_seal_pass(readers, seal_kind):
+    ctx, codes = _sealed_statement_ctx(readers, seal_kind)
+    assert codes == {}, [(f.code, f.message) for f in ctx.findings]
+    assert ctx.extracted["profit_statement"]["seal_kind"] == seal_kind
+    assert ctx.extracted["profit_statement"]["seal_text"]
+
+
+@pytest.mark.slow
+def test_the_official_seal_needs_the_no_finance_seal_explanation(readers):
+    """"若本单位无财务章，上述文件可替换为加盖单位公章，但须另附本单位无财务章的说明"."""
+    ctx, codes = _sealed_statement_ctx(readers, "official")
+    assert set(codes) == {"STATEMENT_UNSEALED"}, [(f.code, f.message) for f in ctx.findings]
+    assert "单位公章" in codes["STATEMENT_UNSEALED"].message and "无财务章的说明" in codes["STATEMENT_UNSEALED"].message
+    assert codes["STATEMENT_UNSEALED"].evidence["read"] == "上海毅嘉享文化传播有限公司"
+    ctx, codes = _sealed_statement_ctx(readers, "official", explanation=True)
+    assert codes == {}, [(f.code, f.message) for f in ctx.findings]

@@ -76,12 +76,19 @@ def seal(img: Image.Image, cx: int, cy: int, r: int, text: str, rng: random.Rand
     size = max(10, int(r * 0.26))
     n = len(text)
     span = math.radians(250)
+    # a long name is cut in condensed characters, as seal makers do: each keeps its height and
+    # narrows to its share of the arc instead of overlapping its neighbours
+    squeeze = min(1.0, span * (r - size * 0.95) / max(n, 1) / (size * 1.05))
     for i, ch in enumerate(text):
         ang = -math.pi / 2 - span / 2 + span * (i + 0.5) / max(n, 1)
         x = cx + (r - size * 0.95) * math.cos(ang)
         y = cy + (r - size * 0.95) * math.sin(ang)
         glyph = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((size // 2, size // 2), ch, font=font(size, "bold"), fill=red)
+        if squeeze < 0.98:
+            narrow = glyph.resize((max(1, round(size * 2 * squeeze)), size * 2), Image.BICUBIC)
+            glyph = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
+            glyph.alpha_composite(narrow, ((size * 2 - narrow.width) // 2, 0))
         glyph = glyph.rotate(-math.degrees(ang) - 90, resample=Image.BICUBIC)
         layer.alpha_composite(glyph, (int(x - size), int(y - size)))
     base = img.convert("RGBA")

@@ -60,9 +60,33 @@ def fmt(v: float | None, unit: int) -> str:
     return f"{v / unit:,.2f}"
 
 
+# what each kind of seal says (the rim holds ~19 characters at the generator's glyph size)
+SEAL_KINDS = {
+    "finance": lambda name: name[:14] + "财务专用章",
+    "official": lambda name: name[:19],
+    "contract": lambda name: name[:14] + "合同专用章",
+    "invoice": lambda name: name[:14] + "发票专用章",
+    "audit": lambda name: _audit_firm(name),
+}
+
+
+def _audit_firm(client: str) -> str:
+    """An accounting firm of the client's city: 深圳某某会计师事务所（普通合伙） style."""
+    city = client[:2] if client[:2].isalpha() else "某市"
+    seed = sum(map(ord, client))
+    return f"{city}{'华信立正中天大成永'[seed % 9]}{'诚信和明达审'[seed % 6]}会计师事务所"
+
+
+def seal_words(kind: str, name: str) -> str:
+    return SEAL_KINDS[kind](name)
+
+
 def render_statement(rng: random.Random, layout: str | None = None, entity: Entity | None = None,
                      year: int | None = None, unit: str | None = None, sealed: bool | None = None,
-                     damage: list[str] | None = None, split: str = "train") -> tuple[Image.Image, dict]:
+                     damage: list[str] | None = None, split: str = "train",
+                     seal_kind: str = "finance") -> tuple[Image.Image, dict]:
+    """A 利润表 page and its truth. ``seal_kind`` (a key of ``SEAL_KINDS``) picks the seal's words;
+    it draws nothing from ``rng``, so a page's other content does not depend on it."""
     layout = layout or rng.choice(LAYOUTS)
     e = entity or pick_entity(rng, split)
     year = year or rng.choice([2023, 2024, 2025, 2025, 2025])
@@ -129,7 +153,7 @@ def render_statement(rng: random.Random, layout: str | None = None, entity: Enti
     if sealed:
         cx = rng.randint(300, 950)
         cy = rng.choice([bottom - rng.randint(40, 300), bottom + 120, 190])
-        seal_box = seal(img, cx, cy, rng.randint(95, 130), e.name[:14] + "财务专用章", rng, alpha=rng.randint(130, 190))
+        seal_box = seal(img, cx, cy, rng.randint(95, 130), seal_words(seal_kind, e.name), rng, alpha=rng.randint(130, 190))
     kinds = dmg.random_kinds(rng) if damage is None else list(damage)
     img = dmg.apply(img, kinds, rng)
     net = next(c for lab, c, _ in rows if lab.startswith("四、净利润"))
@@ -137,6 +161,6 @@ def render_statement(rng: random.Random, layout: str | None = None, entity: Enti
         "kind": "profit_statement", "layout": layout, "preparer": e.name, "uscc": e.uscc, "unit": unit,
         "period_year": year, "operating_revenue": round(rows[0][1] / factor, 2), "net_profit": round(net / factor, 2),
         "operating_revenue_yuan": round(rows[0][1], 2), "net_profit_yuan": round(net, 2),
-        "sealed": sealed, "seal_box": seal_box, "damage": kinds,
+        "sealed": sealed, "seal_box": seal_box, "seal_kind": seal_kind if sealed else None, "damage": kinds,
     }
     return img, truth
