@@ -1,5 +1,5 @@
 """`prescreen eval text --real`: the text screening scored on the labelled real set
-(``eval/data/text_real``, built by ``eval/text_real_data.py``, labelled per ``LABELLING.md``).
+(``eval/data/text_real``, built by ``training/text_real_data.py``, labelled per ``LABELLING.md``).
 
 The test half is scored only here and only in aggregate: no item of it is ever printed or
 written. The development half may be read item by item (``errors`` lists its misses and false
@@ -13,7 +13,7 @@ from collections import Counter
 
 from models.text_screener import TextScreener
 
-from .text_real_data import DATA_DIR, NAME_CODES, load
+from training.text_real_data import DATA_DIR, NAME_CODES, load
 
 OTHER_CODES = ("MODEL_INVALID_CONTENT", "INTRO_OFF_TOPIC")
 TARGETS = {"clean_flagged_max": 0.02, "brand_recall_min": 0.95, "brand_precision_min": 0.95,

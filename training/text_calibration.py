@@ -114,7 +114,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eval.text_real_data import DATA_DIR, load
+    from .text_real_data import DATA_DIR, load
     from models.text_screener import TextScreener
 
     from .text_calibration_plot import write as write_reliability

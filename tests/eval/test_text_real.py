@@ -11,7 +11,7 @@ import hashlib
 import pytest
 
 from eval import text_real
-from eval.text_real_data import DATA_DIR, NAME_CODES, half_of, load
+from training.text_real_data import DATA_DIR, NAME_CODES, half_of, load
 from models.text_screener import TextScreener
 
 

@@ -7,7 +7,7 @@ import re
 from models import text_rules as rules
 from models.brand_lexicon import PROVINCES
 from training import text_data as gen
-from eval.text_real_data import DATA_DIR
+from training.text_real_data import DATA_DIR
 
 _COUNTRY_RULES = {"德国", "日本", "美国", "韩国", "意大利", "法国", "英国", "瑞士", "瑞典", "丹麦", "荷兰", "芬兰", "澳大利亚",
                   "新西兰", "加拿大"}

@@ -8,7 +8,7 @@ code is labelled. The set is split by a stable hash into ``dev.jsonl`` (may be r
 and models are changed) and ``test.jsonl`` (scored only by ``prescreen eval text --real``, never
 printed item by item); ``test.sha256`` records the test half's hash so it can be shown frozen.
 
-    python -m eval.text_real_data --out eval/data/text_real     # rebuild (needs ../shared/realdata)
+    python -m training.text_real_data --out eval/data/text_real     # rebuild (needs ../shared/realdata)
 
 Only short items leave the real data: official goods names, patent titles (public records),
 brand names with a product word; no file of ``../shared/realdata`` is copied.
@@ -23,9 +23,10 @@ import random
 import re
 from pathlib import Path
 
-from training.text_vocab import RealVocab, split_of, strip_parenthetical
+from .text_vocab import RealVocab, split_of, strip_parenthetical
 
-DATA_DIR = Path(__file__).resolve().parent / "data" / "text_real"
+# the data is the evaluation's (eval/data): this module builds and loads it for eval and the calibration
+DATA_DIR = Path(__file__).resolve().parents[1] / "eval" / "data" / "text_real"
 NAME_CODES = (
     "NAME_METHOD", "NAME_PATENT_TITLE", "NAME_BRAND", "NAME_TOO_BROAD", "NAME_MULTI_PRODUCT", "NAME_HAS_SPEC",
     "NAME_VAGUE_WORDING", "NAME_ADJECTIVE", "NAME_FOREIGN_OR_CODE", "NAME_SELF_COINED",
