@@ -10,6 +10,11 @@ judge, and the false flags: finance and audit seals read as a kind that makes a 
 Development figure: the kind words (财务, 合同, 会计师事务所) are the seals' own words, which the
 generator must write and the reader must look for.
 
+Owners: page i of ``--owners`` carries a finance seal of the preparer itself (even i) or of
+another organisation (odd i); the statement check runs on each, and the pages where it says the
+seal is another organisation's are counted (false flags on the preparer's own seal, found on the
+others').
+
 The real licence scans in ../shared/realdata/doc_images/business_licenses/ carry the
 registration authority's seal (…市场监督管理局): each seal found there is read, and counted
 right when read as ``authority`` (the real statement scans' seals are pixelated: not read).
@@ -33,6 +38,7 @@ FLAGGED = ("purpose", "authority", "official")  # kinds the statement check repo
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=100, help="generated pages, kinds in turn (default 100)")
     parser.add_argument("--seed", type=int, default=20000, help="page i uses random.Random(seed + i) (default 20000)")
+    parser.add_argument("--owners", type=int, default=100, help="pages for the seal-owner check, half foreign (default 100)")
 
 
 def evaluate_seal_kinds(n: int, seed: int, readers, progress: bool = False) -> dict:
@@ -69,6 +75,40 @@ def evaluate_seal_kinds(n: int, seed: int, readers, progress: bool = False) -> d
     }
 
 
+def evaluate_seal_owners(n: int, seed: int, readers, progress: bool = False) -> dict:
+    """The statement check on finance seals of the preparer (even pages) and of another
+    organisation (odd pages): how often it says the seal is not the entity's own."""
+    from datetime import date, datetime
+
+    from tqdm import tqdm
+
+    from screening.checks.documents import DocumentChecks
+    from screening.contract import DocumentRef, Entity, Submission
+    from screening.pipeline import DecodedUpload, Resources, ScreeningContext
+    from training.docgen.entities import pick_entity
+    from training.docgen.statement import render_statement
+
+    counts: Counter = Counter()
+    for i in tqdm(range(n), desc="seal-owners", unit="page", disable=not progress):
+        foreign = i % 2 == 1
+        who = pick_entity(random.Random(seed + i + 10**6))
+        other = pick_entity(random.Random(seed + i + 2 * 10**6)).name if foreign else None
+        img, _ = render_statement(random.Random(seed + i), sealed=True, seal_kind="finance", seal_name=other, entity=who)
+        sub = Submission(submission_id="eval", stage="entity", submitted_at=datetime(2026, 3, 1, 10),
+                         entity=Entity(uscc=who.uscc, name=who.name, kind="enterprise"),
+                         documents=[DocumentRef(kind="profit_statement", file="s.png")])
+        ctx = ScreeningContext(submission=sub, files={}, resources=Resources(ocr=readers), today=date(2026, 3, 1),
+                               decoded={"s.png": DecodedUpload(file="s.png", kind="profit_statement", image=img)})
+        DocumentChecks().run(ctx)
+        said = any(f.code == "STATEMENT_UNSEALED" and "seal_owner" in f.evidence for f in ctx.findings)
+        counts[(foreign, said)] += 1
+    own, foreign = n - n // 2, n // 2
+    return {"pages": n, "seed": seed,
+            "own_seal_said_foreign": f"{counts[(False, True)]}/{own}",
+            "foreign_seal_found": f"{counts[(True, True)]}/{foreign}",
+            "side": "development (generated pages)"}
+
+
 def real_licence_seals(engine) -> dict:
     """Every seal found on the real licence scans, read; right when read as the authority's."""
     from ocr.preprocess import to_rgb_array
@@ -95,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
     from screening.validators.uscc import CODE_RULES
 
     readers = DocumentReaders.load(CODE_RULES)
-    out = {"generated": evaluate_seal_kinds(args.n, args.seed, readers, progress=True), "real": real_licence_seals(readers.engine)}
+    out = {"generated": evaluate_seal_kinds(args.n, args.seed, readers, progress=True),
+           "owners": evaluate_seal_owners(args.owners, args.seed + 50_000, readers, progress=True),
+           "real": real_licence_seals(readers.engine)}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0

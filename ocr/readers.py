@@ -87,6 +87,7 @@ class StatementReading:
     # value: audit | finance | purpose | authority | official | unknown (ocr.seal_text); raw: the rim as read
     seal_kind: FieldReading = field(default_factory=FieldReading)
     seal_purpose: str | None = None  # a special-purpose seal's purpose word (合同, 发票, …)
+    seal_owner: str | None = None  # the organisation an entity's seal names (ocr.seal_text.owner_of)
     kind: FieldReading = field(default_factory=FieldReading)  # value: 利润表 | 资产负债表 | … | unknown
     rotation: int = 0
     image_size: list[int] | None = None
@@ -443,6 +444,7 @@ class DocumentReaders:
             out.seal = FieldReading(True, round(conf, 4), self._box(page, quad), None)
             out.seal_kind = FieldReading(rim.kind, rim.score, out.seal.box, rim.text)
             out.seal_purpose = rim.purpose
+            out.seal_owner = rim.owner
         else:
             out.seal = FieldReading(False, 0.8, None, None)
         out.elapsed_ms = round((time.perf_counter() - t0) * 1000, 1)

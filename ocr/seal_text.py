@@ -76,6 +76,7 @@ class SealText:
     score: float  # the recogniser's confidence for the whole line
     kind: str  # audit | finance | purpose | authority | official | unknown
     purpose: str | None = None  # for kind "purpose": the word naming it (合同, 发票, …)
+    owner: str | None = None  # the organisation the rim names (finance, purpose, official seals)
 
 
 def seal_kind(text: str, score: float) -> tuple[str, str | None]:
@@ -126,4 +127,19 @@ def read_seal(engine, rgb: np.ndarray, box: list[int] | tuple[int, int, int, int
     text, score = max(reads, key=lambda r: r[1]) if reads else ("", 0.0)
     text = unicodedata.normalize("NFKC", text).replace(" ", "")
     kind, purpose = seal_kind(text, score)
-    return SealText(text, round(float(score), 4), kind, purpose)
+    return SealText(text, round(float(score), 4), kind, purpose, owner_of(text, kind))
+
+
+def owner_of(text: str, kind: str) -> str | None:
+    """The organisation's name on an entity's seal: the rim before its purpose (…财务专用章), or the
+    whole rim of an official seal; None for other kinds or when nothing stands before the purpose."""
+    if kind == "official":
+        return text or None
+    if kind not in ("finance", "purpose"):
+        return None
+    t = text.translate(_SIMPLIFIED)
+    cut = t.find("财务章")
+    if cut < 0:
+        m = _SPECIAL_END.search(t)
+        cut = m.start() if m else -1
+    return t[:cut] or None if cut > 0 else None

@@ -26,6 +26,12 @@ from ..pipeline import Check, ScreeningContext
 
 RULE_SEAL = ("审计报告须具有审计单位盖章，若无审计单位盖章，须加盖本单位财务章（财务报表须加盖本单位财务章）。"
              "若本单位无财务章，上述文件可替换为加盖单位公章，但须另附本单位无财务章的说明，且该说明需加盖公章。")
+SEAL_OWNER_MIN_SCORE = 0.9  # the rim's read confidence below which its name is not compared
+SEAL_OWNER_MAX_OVERLAP = 0.34  # at most this share of the shorter distinctive name in common: another organisation
+# words every company name may carry: they say nothing of whose seal it is
+_ORG_WORDS = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份|集团|公司|分公司|总公司|有限|责任|"
+                        r"科技|技术|实业|发展|贸易|商贸|工贸|国际|控股|投资|"
+                        r"[\u4e00-\u9fff]{1,3}(省|自治区|市|县|区|镇))")
 UNIT_FACTORS = (10_000, 1_000, 10, 1 / 10, 1 / 1_000, 1 / 10_000)
 READ_KINDS = ("business_licence", "profit_statement", "economic_proof")
 _PROOF_AMOUNT = re.compile(r"(销售额|销售收入|销售金额|营业收入|含税金额|不含税金额|合计|总计|金额)[^\d\n]{0,12}?([\d,，]+(?:\.\d+)?)\s*(万元|元)?")
@@ -241,6 +247,8 @@ class DocumentChecks(Check):
         Only a kind the rim's own words state is judged (ocr.seal_text): an unread rim passes,
         with what was read in ``extracted``."""
         seal = getattr(r, "seal_kind", None)
+        if seal is not None and seal.value == "finance":
+            self._seal_owner(ctx, file, where, r, box, source)
         if seal is None or seal.value not in ("purpose", "authority", "official"):
             return
         evidence = {"document": "profit_statement", "file": file, "box": box(r.seal), "read": seal.raw,
@@ -258,6 +266,25 @@ class DocumentChecks(Check):
                 f"利润表“{file}”所盖印章为{what}（印章文字“{seal.raw}”），不是审计单位印章或本单位财务章",
                 evidence={**evidence, "purpose": getattr(r, "seal_purpose", None)},
                 confidence=round(0.9 * seal.confidence, 4), source=source)
+
+    def _seal_owner(self, ctx, file, where, r, box, source) -> None:
+        """"须加盖本单位财务章": a finance seal read surely whose organisation shares (almost) nothing
+        with the entity's name is another organisation's. OCR slips leave most of a name in place
+        (宜民投资集有限司 for 宜民投资集团有限公司), so only a name that keeps little of the entity's
+        distinctive part, region and company-form words aside, is said."""
+        entity = ctx.submission.entity
+        owner = getattr(r, "seal_owner", None)
+        if not (entity and entity.name and owner) or r.seal_kind.confidence < SEAL_OWNER_MIN_SCORE:
+            return
+        share = name_overlap(owner, entity.name)
+        if share is None or share > SEAL_OWNER_MAX_OVERLAP:
+            return
+        ctx.add("STATEMENT_UNSEALED", where,
+                f"利润表“{file}”所盖财务专用章的单位为“{owner}”，不是本单位“{entity.name}”的财务章",
+                evidence={"document": "profit_statement", "file": file, "box": box(r.seal), "read": r.seal_kind.raw,
+                          "form": entity.name, "seal_kind": "finance", "seal_owner": owner, "overlap": round(share, 3),
+                          "rule": RULE_SEAL},
+                confidence=round(0.8 * r.seal_kind.confidence, 4), source=source)
 
     def _statement_gaps(self, ctx, file, where, r, box, source) -> None:
         """What the page is and what could not be read on it: never a silent gap."""
@@ -345,6 +372,22 @@ def _expected_year(ctx: ScreeningContext) -> int | None:
     """The year before the submission date (seed 002 三(一): 上一年度利润表), whatever year the
     filer says its figures are for: a filer who states 2023 figures in 2026 is not excused."""
     return ctx.today.year - 1
+
+
+def name_overlap(read: str, form: str) -> float | None:
+    """The longest common subsequence of two names' distinctive parts (company-form, region and
+    common trade words removed) over the shorter one's length; None when either keeps under 2
+    characters (too little to tell two organisations apart)."""
+    a, b = _ORG_WORDS.sub("", _norm(read)), _ORG_WORDS.sub("", _norm(form))
+    if min(len(a), len(b)) < 2:
+        return None
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1] / min(len(a), len(b))
 
 
 def _name_confidence(read: str, form: str, ocr_conf: float) -> float:

@@ -10,7 +10,7 @@ import pytest
 from training.docgen.fonts import available
 
 
-@pytest.mark.slow  # reads 5 statements: ~5 s
+@pytest.mark.slow  # reads 9 statements: ~10 s
 @pytest.mark.skipif(not available(), reason="fonts-noto-cjk not installed")
 def test_eval_seal_kinds_counts_each_kind(capsys, monkeypatch, tmp_path):
     from eval import seal_kinds
@@ -19,7 +19,7 @@ def test_eval_seal_kinds_counts_each_kind(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("PRESCREEN_REALDATA", str(tmp_path / "absent"))
     get_settings.cache_clear()
     try:
-        assert seal_kinds.run(argparse.Namespace(n=5, seed=20000)) == 0
+        assert seal_kinds.run(argparse.Namespace(n=5, seed=20000, owners=4)) == 0
     finally:
         get_settings.cache_clear()
     out = json.loads(capsys.readouterr().out)
@@ -31,4 +31,6 @@ def test_eval_seal_kinds_counts_each_kind(capsys, monkeypatch, tmp_path):
     assert sum(k["read_right"] for k in per_kind.values()) >= 3, out["generated"]["confusion"]
     assert sum(k["read_wrong_kind"] for k in per_kind.values()) == 0, out["generated"]["confusion"]
     assert out["generated"]["false_flags"].startswith("0/2")
+    assert out["owners"]["own_seal_said_foreign"] == "0/2"  # precision first: the own seal is never foreign
+    assert out["owners"]["foreign_seal_found"].endswith("/2")
     assert "absent" in out["real"]

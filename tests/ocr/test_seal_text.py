@@ -50,6 +50,20 @@ def test_the_rim_unrolls_into_one_upright_line(readers):
     assert (blank < 128).mean() < 0.01
 
 
+@pytest.mark.parametrize("text,kind,owner", [
+    ("上海华轻溪出经纪有限公司财务专用章", "finance", "上海华轻溪出经纪有限公司"),
+    ("某某有限公司财务章", "finance", "某某有限公司"),
+    ("吉林市金山科技开发有限公司合局专用章", "purpose", "吉林市金山科技开发有限公司"),
+    ("上海毅嘉享文化传播有限公司", "official", "上海毅嘉享文化传播有限公司"),
+    ("财务专用章", "finance", None),  # nothing before the purpose
+    ("深圳华信会计师事务所", "audit", None),  # the firm's, not an entity's own seal
+])
+def test_the_owner_is_the_rim_before_its_purpose(text, kind, owner):
+    from ocr.seal_text import owner_of
+
+    assert owner_of(text, kind) == owner
+
+
 def test_an_empty_box_reads_nothing(readers):
     import numpy as np
 

@@ -177,10 +177,10 @@ def test_real_statements_that_are_not_a_profit_statement(readers, realdata, name
     assert "STATEMENT_UNSEALED" not in codes or kind == "资产负债表"  # the settlement statement's two seals are found
 
 
-def _sealed_statement_ctx(readers, seal_kind: str, explanation: bool = False):
+def _sealed_statement_ctx(readers, seal_kind: str, explanation: bool = False, seal_name: str | None = None):
     who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
     st, truth = render_statement(random.Random(2), "standard", entity=who, year=2025, sealed=True, damage=[],
-                                 seal_kind=seal_kind)
+                                 seal_kind=seal_kind, seal_name=seal_name)
     entity = Entity(uscc=who.uscc, name=who.name, kind="enterprise", figures_year=2025, figures_wan=_figures(truth))
     docs = [("profit_statement", "s.png")] + ([("seal_explanation", "note.png")] if explanation else [])
     ctx = _ctx(readers, entity, docs, {"s.png": st})
@@ -220,3 +220,22 @@ def test_the_official_seal_needs_the_no_finance_seal_explanation(readers):
     assert codes["STATEMENT_UNSEALED"].evidence["read"] == "上海毅嘉享文化传播有限公司"
     ctx, codes = _sealed_statement_ctx(readers, "official", explanation=True)
     assert codes == {}, [(f.code, f.message) for f in ctx.findings]
+
+
+@pytest.mark.slow
+def test_another_organisations_finance_seal_is_not_the_entitys(readers):
+    """"须加盖本单位财务章": the finance seal of another company is said, naming both."""
+    ctx, codes = _sealed_statement_ctx(readers, "finance", seal_name="杭州万里汽车销售有限公司")
+    assert set(codes) == {"STATEMENT_UNSEALED"}, [(f.code, f.message) for f in ctx.findings]
+    f = codes["STATEMENT_UNSEALED"]
+    assert f.evidence["seal_owner"] == "杭州万里汽车销售有限公司" and f.evidence["overlap"] <= 0.34
+    assert "杭州万里汽车销售有限公司" in f.message and "上海毅嘉享文化传播有限公司" in f.message
+
+
+def test_name_overlap_tolerates_ocr_slips_and_ignores_company_words():
+    from screening.checks.documents import name_overlap
+
+    assert name_overlap("新华人寿保险股份有限公司广西", "新华人寿保险股份有限公司广西分公司") == 1.0  # cut short
+    assert name_overlap("重庆金地土地房星送量有限公司", "重庆金地土地房屋测量有限公司") >= 0.7  # two slips
+    assert name_overlap("上海华轻溪出经纪有限公司", "上海毅嘉享文化传播有限公司") <= 0.34  # only 上海 shared
+    assert name_overlap("某有限公司", "某某科技有限公司") is None  # nothing distinctive left to compare

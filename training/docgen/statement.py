@@ -84,9 +84,10 @@ def seal_words(kind: str, name: str) -> str:
 def render_statement(rng: random.Random, layout: str | None = None, entity: Entity | None = None,
                      year: int | None = None, unit: str | None = None, sealed: bool | None = None,
                      damage: list[str] | None = None, split: str = "train",
-                     seal_kind: str = "finance") -> tuple[Image.Image, dict]:
-    """A 利润表 page and its truth. ``seal_kind`` (a key of ``SEAL_KINDS``) picks the seal's words;
-    it draws nothing from ``rng``, so a page's other content does not depend on it."""
+                     seal_kind: str = "finance", seal_name: str | None = None) -> tuple[Image.Image, dict]:
+    """A 利润表 page and its truth. ``seal_kind`` (a key of ``SEAL_KINDS``) picks the seal's words and
+    ``seal_name`` the organisation on it (default: the preparer); neither draws from ``rng``, so a
+    page's other content does not depend on them."""
     layout = layout or rng.choice(LAYOUTS)
     e = entity or pick_entity(rng, split)
     year = year or rng.choice([2023, 2024, 2025, 2025, 2025])
@@ -153,7 +154,7 @@ def render_statement(rng: random.Random, layout: str | None = None, entity: Enti
     if sealed:
         cx = rng.randint(300, 950)
         cy = rng.choice([bottom - rng.randint(40, 300), bottom + 120, 190])
-        seal_box = seal(img, cx, cy, rng.randint(95, 130), seal_words(seal_kind, e.name), rng, alpha=rng.randint(130, 190))
+        seal_box = seal(img, cx, cy, rng.randint(95, 130), seal_words(seal_kind, seal_name or e.name), rng, alpha=rng.randint(130, 190))
     kinds = dmg.random_kinds(rng) if damage is None else list(damage)
     img = dmg.apply(img, kinds, rng)
     net = next(c for lab, c, _ in rows if lab.startswith("四、净利润"))
@@ -161,6 +162,7 @@ def render_statement(rng: random.Random, layout: str | None = None, entity: Enti
         "kind": "profit_statement", "layout": layout, "preparer": e.name, "uscc": e.uscc, "unit": unit,
         "period_year": year, "operating_revenue": round(rows[0][1] / factor, 2), "net_profit": round(net / factor, 2),
         "operating_revenue_yuan": round(rows[0][1], 2), "net_profit_yuan": round(net, 2),
-        "sealed": sealed, "seal_box": seal_box, "seal_kind": seal_kind if sealed else None, "damage": kinds,
+        "sealed": sealed, "seal_box": seal_box, "seal_kind": seal_kind if sealed else None,
+        "seal_name": (seal_name or e.name) if sealed else None, "damage": kinds,
     }
     return img, truth
