@@ -82,7 +82,8 @@ def test_what_the_readers_read_has_chinese_labels_and_values():
         "business_licence": {"uscc_status": "ok", "uscc": {"value": "91440300MA5H3E0T3W", "confidence": 0.9},
                              "rotation": 90},
         "profit_statement": {"file": "s.png", "operating_revenue_yuan": 98085900.0, "unit": "元", "period_year": 2025,
-                             "period_full_year": True, "sealed": False, "seal_box": None, "boxes": {}},
+                             "period_full_year": True, "sealed": False, "seal_box": None, "boxes": {},
+                             "seal_kind": "purpose", "seal_text": "某某有限公司合同专用章"},
         "files": {"s.png": {"document": "profit_statement", "detected": "png", "size": 10}},
         "text_feedback_dropped": [{"code": "NAME_ADJECTIVE"}],
     }
@@ -97,6 +98,7 @@ def test_what_the_readers_read_has_chinese_labels_and_values():
     assert rows["代码识别状态"] == "识别无误" and rows["校验结果"] == "通过"
     assert rows["营业收入（元）"] == "98,085,900.00元" and rows["报表年度"] == 2025 and rows["红色印章"] == "未发现"
     assert rows["页面旋转"] == "已按逆时针旋转90°读取"
+    assert rows["印章种类"] == "其他专用章" and rows["印章文字"] == "某某有限公司合同专用章"
 
 
 def test_a_rule_sentence_is_kept_and_an_internal_rule_id_is_not():
