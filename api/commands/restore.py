@@ -16,7 +16,8 @@ SQLite in PRESCREEN_DATA_DIR), files folder and model registry. The whole archiv
 first (manifest, every sha256, every row): a damaged or cut-short archive is refused and nothing
 is written. A target whose database has rows or whose registry has models is refused unless
 --force, which replaces them. The database is restored in one transaction and migrated to this
-version's schema. Stop the service first.
+version's schema. Refused while a service runs: `prescreen serve` and `prescreen worker` hold
+a lock in the data directory, and on PostgreSQL other sessions on the target database count.
 """
 
 

@@ -23,10 +23,13 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from screening.resources import settle_loaded
+    from screening.storage.service_lock import hold_service_lock
 
     from ..app import create_app
 
     settings = setup()
+    # held while the service runs: `prescreen restore` refuses to replace what a service uses
+    service_lock = hold_service_lock(settings.data_dir)  # noqa: F841 (kept open until return)
     host, port = args.host or settings.host, args.port or settings.port
     store = store_for(settings)
     # first start: one pipeline key, shown once, so the service is usable at once (one per

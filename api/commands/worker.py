@@ -19,8 +19,10 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from screening.resources import build_pipeline, settle_loaded
     from screening.service import ScreeningService
+    from screening.storage.service_lock import hold_service_lock
 
     settings = setup()
+    service_lock = hold_service_lock(settings.data_dir)  # noqa: F841 (restore refuses while held)
     store = store_for(settings)
     pipeline, _ = build_pipeline(settings, store)
     service = ScreeningService(pipeline, store)

@@ -28,11 +28,12 @@ from alembic import command
 from sqlalchemy import Connection, DateTime, Engine, Integer, MetaData, func, inspect, select, text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError, StatementError
 
-from ..errors import InvalidInput, Unavailable
+from ..errors import Conflict, InvalidInput, Unavailable
 from .backup import BLOB_MEMBER, FORMAT, FORMAT_VERSION, MANIFEST, STAGING, head, known_revision, open_engine, \
     prescreen_tables, reason
 from .atomic import atomic_file
 from .blobs import BlobStore
+from .service_lock import other_sessions, service_running
 from .db import alembic_config
 
 MIGRATION_LOCK = 72150001  # the advisory lock migrate() takes: no server starts half-way through a restore
@@ -183,11 +184,20 @@ def _safe_relative(name: str) -> bool:
 def restore(path: Path, *, database_url: str, data_dir: Path, files_dir: Path, registry_dir: Path,
             force: bool = False) -> dict:
     """Replace the target's database, files and model registry with the archive's. Refused while
-    the target's database has rows or its registry has models, unless ``force``."""
+    the target's database has rows or its registry has models, unless ``force``; refused always
+    while a service uses the data directory or (PostgreSQL) other sessions use the database."""
     archive = check_archive(path)
     registry_dir = Path(registry_dir)
+    if service_running(data_dir):
+        raise Conflict(f"a prescreen service (serve or worker) is using {data_dir}: stop it before restoring; "
+                       "nothing was written", field="data_dir")
     engine = open_engine(database_url, must_exist=False)
     try:
+        busy = other_sessions(engine)
+        if busy:
+            raise Conflict(f"{busy} other session(s) are connected to the target database (a prescreen serve or "
+                           "worker on another host?): stop them before restoring; nothing was written",
+                           field="database")
         occupied = _occupied(engine)
         if occupied and not force:
             raise InvalidInput(f"the target database is not empty ({', '.join(occupied)} have rows); "

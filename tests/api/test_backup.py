@@ -411,3 +411,40 @@ def test_blobs_missing_or_damaged_on_disk_are_named_and_left_out(source, new_dat
     assert _cli(monkeypatch, target_dir, target_url, "restore", str(path)) == 0
     assert f"blob {damaged.name} was damaged" in capsys.readouterr().err
     assert _files(target_dir / "files") == {} and _rows(target_url)["blobs"] == _rows(source["url"])["blobs"]
+
+
+def test_a_restore_is_refused_while_a_service_uses_the_data_directory(source, new_database, monkeypatch, capsys):
+    """`serve` and `worker` hold the data directory's lock: a restore under them would swap the
+    database and files of a running service."""
+    from screening.storage.service_lock import hold_service_lock, service_running
+
+    path = _backup(monkeypatch, source, capsys)
+    target_url, target_dir = new_database(_kind(source["url"])), source["dir"] / "target"
+    lock = hold_service_lock(target_dir)
+    try:
+        assert service_running(target_dir)
+        assert _cli(monkeypatch, target_dir, target_url, "restore", str(path)) == 1
+        err = capsys.readouterr().err
+        assert "is using" in err and "stop it" in err and "Traceback" not in err
+        _nothing_written(target_url, target_dir)
+    finally:
+        lock.close()
+    assert not service_running(target_dir)  # the lock went with its holder
+    assert _cli(monkeypatch, target_dir, target_url, "restore", str(path)) == 0
+    capsys.readouterr()
+    _assert_restored(source, target_url, target_dir)
+
+
+def test_a_restore_is_refused_while_other_sessions_use_the_postgresql_database(source, new_database, monkeypatch,
+                                                                              capsys):
+    """A service on another host holds no lock here, but its sessions show on the database."""
+    path = _backup(monkeypatch, source, capsys)
+    target_url, target_dir = new_database("postgresql"), source["dir"] / "target"
+    engine = make_engine(target_url)
+    try:
+        with engine.connect():
+            assert _cli(monkeypatch, target_dir, target_url, "restore", str(path)) == 1
+            assert "other session" in capsys.readouterr().err
+    finally:
+        engine.dispose()
+    _nothing_written(target_url, target_dir)

@@ -40,3 +40,18 @@ def test_a_flipped_byte_stops_serve_with_the_file_named(data_dir, monkeypatch, c
     assert cli(["serve", "--port", "0"]) == 1
     err = capsys.readouterr().err
     assert f"{config}: sha256 differs from manifest.json" in err and not started
+
+
+def test_serve_holds_the_data_directory_lock_while_it_runs(data_dir, monkeypatch, capsys):
+    """`prescreen restore` asks for this lock: it must be held exactly while the service runs."""
+    import uvicorn
+
+    from screening.storage.service_lock import service_running
+
+    folder = get_settings().data_dir
+    seen = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.append(service_running(folder)))
+    assert cli(["serve", "--port", "0"]) == 0
+    capsys.readouterr()
+    assert seen == [True]
+    assert not service_running(folder)
