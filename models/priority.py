@@ -118,6 +118,18 @@ class PriorityModel(Model):
             raise ModelError(f"no {WEIGHTS_FILE} in {directory}") from None
         return cls(coef, config["intercept"], mean, scale, config["calibration"], config["features"], manifest)
 
+    def with_features(self, names: Sequence[str]) -> "PriorityModel":
+        """The same model over a longer feature list: every feature it was trained on keeps its
+        weight, a feature it never saw weighs nothing (mean 0, scale 1). Refused when the model
+        has a feature ``names`` lacks: its weight would be lost."""
+        lost = [n for n in self.feature_names if n not in set(names)]
+        if lost:
+            raise ModelError(f"the model's features {lost[:3]} are not among the features computed now")
+        at = {n: i for i, n in enumerate(self.feature_names)}
+        pick = lambda values, default: np.array([values[at[n]] if n in at else default for n in names])  # noqa: E731
+        return PriorityModel(pick(self.coef, 0.0), self.intercept, pick(self.mean, 0.0), pick(self.scale, 1.0),
+                             self.calibration, names, self.manifest)
+
     def top_weights(self, n: int = 15) -> list[tuple[str, float]]:
         """The features with the largest standardised weights (for the model card)."""
         order = np.argsort(-np.abs(self.coef))[:n]

@@ -289,8 +289,10 @@ BASELINE_KIND = "severity-prior"  # models/weights/priority: the registry's buil
 
 
 def load_priority_model(directory) -> PriorityModel | None:
-    """A registered priority model, refused unless it was trained on this feature list; None for
-    the built-in severity prior (the prioritizer then scores with ``SeverityPrior``)."""
+    """A registered priority model; None for the built-in severity prior (the prioritizer then
+    scores with ``SeverityPrior``). A model trained before finding codes were added serves on,
+    the new codes weighing nothing in it (they still count in their severity's count); one that
+    knows a feature this version does not compute, or lacks any but a code's, is refused."""
     from models.base import Manifest
 
     manifest = Manifest.read(directory)
@@ -298,9 +300,13 @@ def load_priority_model(directory) -> PriorityModel | None:
         manifest.verify(directory)
         return None
     model = PriorityModel.load(directory)
-    if model.feature_names != list(FEATURES):
+    if model.feature_names == list(FEATURES):
+        return model
+    known = set(model.feature_names)
+    unseen = [n for n in FEATURES if n not in known]
+    if known - set(FEATURES) or any(not n.startswith("code:") for n in unseen):
         raise ModelError(f"{directory}: the model was trained on another feature list; retrain it")
-    return model
+    return model.with_features(FEATURES)
 
 
 def has_served_priority(registry_dir) -> bool:

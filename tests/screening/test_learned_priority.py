@@ -140,3 +140,24 @@ def test_a_model_trained_on_another_feature_list_is_refused(tmp_path):
         load_priority_model(tmp_path / "other")
     PriorityModel.fit(X, y, feature_names=FEATURES).save(tmp_path / "same")
     assert load_priority_model(tmp_path / "same").feature_names == list(FEATURES)
+
+
+def test_a_model_trained_before_a_code_was_added_serves_on_without_it(tmp_path):
+    """A version that adds a finding code must not stop a promoted model from loading: the new
+    code weighs nothing in it, everything it knew scores as before."""
+    X, y = matrix(feature_rows(300, seed=26))
+    added = FEATURES.index("code:DOCUMENT_KIND_WRONG")  # stands in for a code added after training
+    older = [n for i, n in enumerate(FEATURES) if i != added]
+    old = PriorityModel.fit(np.delete(X, added, axis=1), y, feature_names=older)
+    old.save(tmp_path / "older")
+    served = load_priority_model(tmp_path / "older")
+    assert served.feature_names == list(FEATURES) and served.coef[added] == 0.0
+    assert served.version == old.version
+    rows = X[:20].copy()
+    rows[:, added] = 0.9  # the new code present: no effect of its own
+    np.testing.assert_allclose(served.predict_proba(rows), old.predict_proba(np.delete(rows, added, axis=1)))
+    # a feature this version no longer computes (a code removed) is refused, not dropped silently
+    gone = PriorityModel.fit(np.hstack([X, X[:, :1]]), y, feature_names=[*FEATURES, "code:GONE"])
+    gone.save(tmp_path / "gone")
+    with pytest.raises(ModelError, match="another feature list"):
+        load_priority_model(tmp_path / "gone")
