@@ -31,7 +31,7 @@ from .preprocess import (
     Frame, ImageUnusable, det_copy, is_vertical, make_frame, red_as_grey, to_rgb_array,
     turn, turn_quads,
 )
-from .seal_text import KIND_RANK, read_seal
+from .seal_text import KIND_RANK, PageSeals, read_page_seals, read_seal
 from .seals import find_red_seals
 
 MAX_SEALS_READ = 3  # rims read per statement page (each ~30 ms)
@@ -474,6 +474,10 @@ class DocumentReaders:
         return FieldReading()
 
     # ---- any page -------------------------------------------------------------------------
+
+    def read_seals(self, image: Any) -> PageSeals:
+        """The seals on a page and what their rims say (ocr.seal_text.read_page_seals)."""
+        return read_page_seals(self.engine, image)
 
     def read_text(self, image: Any) -> PageText:
         """Every line of a page, top to bottom (proof documents, certificates)."""

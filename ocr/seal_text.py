@@ -143,3 +143,28 @@ def owner_of(text: str, kind: str) -> str | None:
         m = _SPECIAL_END.search(t)
         cut = m.start() if m else -1
     return t[:cut] or None if cut > 0 else None
+
+
+@dataclass
+class PageSeals:
+    """The seals on a page that is not otherwise read (the 诚信承诺书): boxes in the upload's pixels."""
+
+    seals: list[tuple[list[int], float, SealText]]  # box, the detector's confidence, the rim read
+    error: str | None = None  # the page could not be decoded
+
+
+def read_page_seals(engine, image, limit: int = 3) -> PageSeals:
+    """Find the page's seals (at most ``limit``, surest first) and read each rim. The page is not
+    turned upright first (no text detection is run): a rim read on a turned page comes out
+    ``unknown``, which is never judged."""
+    from .preprocess import ImageUnusable, make_frame, to_rgb_array
+    from .seals import find_red_seals
+
+    try:
+        rgb = to_rgb_array(image)
+    except ImageUnusable as exc:
+        return PageSeals([], str(exc))
+    frame = make_frame(rgb)
+    found = sorted(find_red_seals(frame.image), key=lambda s: -s[1])[:limit]
+    return PageSeals([([round(v / frame.scale) for v in box], conf, read_seal(engine, frame.image, box))
+                      for box, conf in found])

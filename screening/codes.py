@@ -1,11 +1,13 @@
 """The finding codes the whole system speaks (DOMAIN.md), with their severities.
 
 Reviewers reject with the same codes, so this table is shared by the rule checks, the
-models, the priority score and the reviewer pages. Four codes are our own additions for the
+models, the priority score and the reviewer pages. Five codes are our own additions for the
 report's honesty: ``CHECK_SKIPPED`` (a part could not be checked because the filer left it
 empty), ``CHECK_FAILED`` (a part of the pipeline failed; the report is ``degraded``),
 ``STATEMENT_UNREADABLE`` (a 利润表 field the reader could not read: never a silent gap) and
-``DOCUMENT_KIND_WRONG`` (the page uploaded as a 利润表 is another statement).
+``DOCUMENT_KIND_WRONG`` (the page uploaded as a 利润表 is another statement); and
+``PLEDGE_UNSEALED`` (the 诚信承诺书 carries no seal, or not the entity's official seal), which
+DOMAIN.md's list has no code for.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     # and a page that is not a 利润表 leaves the filing without one; both send the filing back
     "STATEMENT_UNREADABLE": (H, "利润表的营业收入、净利润、期间或编制单位无法识别"),
     "DOCUMENT_KIND_WRONG": (H, "上传的文件不是所需种类的材料"),
+    # medium, as STATEMENT_UNSEALED: seed 002 三(一) "诚信承诺书加盖公章"
+    "PLEDGE_UNSEALED": (M, "诚信承诺书未见本单位公章"),
 }
 
 

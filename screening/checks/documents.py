@@ -33,7 +33,9 @@ _ORG_WORDS = re.compile(r"(股份有限公司|有限责任公司|有限公司|�
                         r"科技|技术|实业|发展|贸易|商贸|工贸|国际|控股|投资|"
                         r"[\u4e00-\u9fff]{1,3}(省|自治区|市|县|区|镇))")
 UNIT_FACTORS = (10_000, 1_000, 10, 1 / 10, 1 / 1_000, 1 / 10_000)
-READ_KINDS = ("business_licence", "profit_statement", "economic_proof")
+READ_KINDS = ("business_licence", "profit_statement", "economic_proof", "integrity_pledge")
+RULE_PLEDGE_SEAL = "诚信承诺书加盖公章且必须为清晰彩色原件扫描件或数码照"
+SEAL_NAMES = {"finance": "财务专用章", "audit": "审计单位印章", "authority": "机关印章"}
 _PROOF_AMOUNT = re.compile(r"(销售额|销售收入|销售金额|营业收入|含税金额|不含税金额|合计|总计|金额)[^\d\n]{0,12}?([\d,，]+(?:\.\d+)?)\s*(万元|元)?")
 
 
@@ -91,7 +93,7 @@ class DocumentChecks(Check):
         "LICENCE_USCC_MISMATCH", "LICENCE_NAME_MISMATCH", "LICENCE_UNREADABLE", "LICENCE_EXPIRED",
         "ENTITY_INELIGIBLE", "STATEMENT_REVENUE_MISMATCH", "STATEMENT_UNIT_ERROR", "STATEMENT_PROFIT_MISMATCH",
         "STATEMENT_ENTITY_MISMATCH", "STATEMENT_PERIOD_WRONG", "STATEMENT_UNSEALED", "PROOF_MISMATCH",
-        "STATEMENT_UNREADABLE", "DOCUMENT_KIND_WRONG",
+        "STATEMENT_UNREADABLE", "DOCUMENT_KIND_WRONG", "PLEDGE_UNSEALED",
     )
 
     def applies(self, ctx: ScreeningContext) -> bool:
@@ -118,6 +120,9 @@ class DocumentChecks(Check):
             elif doc.kind == "profit_statement":
                 reading = _call_with_timeout(readers.read_statement, image, timeout)
                 self._statement(ctx, doc.file, where, reading, scale, readers.version)
+            elif doc.kind == "integrity_pledge":
+                seals = _call_with_timeout(readers.read_seals, image, timeout)
+                self._pledge(ctx, doc.file, where, seals, scale, readers.version)
             else:
                 page = _call_with_timeout(readers.read_text, image, timeout)
                 self._proof(ctx, doc.file, where, page, scale, readers.version)
@@ -285,6 +290,46 @@ class DocumentChecks(Check):
                           "form": entity.name, "seal_kind": "finance", "seal_owner": owner, "overlap": round(share, 3),
                           "rule": RULE_SEAL},
                 confidence=round(0.8 * r.seal_kind.confidence, 4), source=source)
+
+    # ---- integrity pledge -------------------------------------------------------------------
+
+    def _pledge(self, ctx, file, where, page, scale, source) -> None:
+        """Seed 002 三(一): "诚信承诺书加盖公章". Only the seals are read: none is PLEDGE_UNSEALED; an
+        entity's official seal passes unless it names another organisation; a seal of another
+        kind (财务专用章, 合同专用章…) is said with its words; an unread rim passes."""
+        entity = ctx.submission.entity
+        seals = [(_unscale(box, scale), conf, rim) for box, conf, rim in page.seals]
+        ctx.extracted["integrity_pledge"] = {
+            "file": file, "sealed": bool(seals) if not page.error else None, "error": page.error,
+            "seal_kind": seals[0][2].kind if seals else None, "seal_text": seals[0][2].text if seals else None,
+        }
+        if page.error:
+            return  # the file checks already said the image is unusable
+        base = {"document": "integrity_pledge", "file": file, "form": entity.name if entity else None,
+                "rule": RULE_PLEDGE_SEAL}
+        if not seals:
+            ctx.add("PLEDGE_UNSEALED", where, f"诚信承诺书“{file}”未见红色印章：须加盖单位公章",
+                    evidence={**base, "box": None, "read": None}, confidence=0.8, source=source)
+            return
+        official = [s for s in seals if s[2].kind == "official"]
+        if official:
+            box, _, rim = official[0]
+            share = name_overlap(rim.owner or "", entity.name) if entity and entity.name else None
+            ctx.extracted["integrity_pledge"].update(seal_kind="official", seal_text=rim.text)
+            if rim.score >= SEAL_OWNER_MIN_SCORE and share is not None and share <= SEAL_OWNER_MAX_OVERLAP:
+                ctx.add("PLEDGE_UNSEALED", where,
+                        f"诚信承诺书“{file}”所盖公章的单位为“{rim.owner}”，不是本单位“{entity.name}”的公章",
+                        evidence={**base, "box": box, "read": rim.text, "seal_kind": "official", "seal_owner": rim.owner,
+                                  "overlap": round(share, 3)}, confidence=round(0.8 * rim.score, 4), source=source)
+            return
+        if any(s[2].kind == "unknown" for s in seals):
+            return  # an unread rim may be the official seal: not judged
+        box, _, rim = seals[0]
+        what = f"{rim.purpose}专用章" if rim.kind == "purpose" and rim.purpose else SEAL_NAMES.get(rim.kind, "其他印章")
+        ctx.add("PLEDGE_UNSEALED", where,
+                f"诚信承诺书“{file}”所盖印章为{what}（印章文字“{rim.text}”），须加盖单位公章",
+                evidence={**base, "box": box, "read": rim.text, "seal_kind": rim.kind, "purpose": rim.purpose},
+                confidence=round(0.9 * rim.score, 4), source=source)
 
     def _statement_gaps(self, ctx, file, where, r, box, source) -> None:
         """What the page is and what could not be read on it: never a silent gap."""

@@ -239,3 +239,35 @@ def test_name_overlap_tolerates_ocr_slips_and_ignores_company_words():
     assert name_overlap("重庆金地土地房星送量有限公司", "重庆金地土地房屋测量有限公司") >= 0.7  # two slips
     assert name_overlap("上海华轻溪出经纪有限公司", "上海毅嘉享文化传播有限公司") <= 0.34  # only 上海 shared
     assert name_overlap("某有限公司", "某某科技有限公司") is None  # nothing distinctive left to compare
+
+
+def _pledge_ctx(readers, seal_words):
+    from training.docgen.examples import render_pledge
+
+    who = GenEntity("上海毅嘉享文化传播有限公司", "91310120MACWUMH0XQ")
+    img = render_pledge(who, "2026年3月9日", seal_words=seal_words)
+    ctx = _ctx(readers, Entity(uscc=who.uscc, name=who.name, kind="enterprise"),
+               [("integrity_pledge", "pledge.png")], {"pledge.png": img})
+    DocumentChecks().run(ctx)
+    return ctx, {f.code: f for f in ctx.findings}
+
+
+@pytest.mark.slow  # the pledge's seals are found and read (no OCR of its text): ~0.2 s each
+@pytest.mark.parametrize("seal_words,said", [
+    (None, None),  # the entity's own official seal
+    ("", "未见红色印章"),
+    ("上海毅嘉享文化传播有限公司财务专用章", "财务专用章"),
+    ("上海毅嘉享文化传播有限公司合同专用章", "合同专用章"),
+    ("杭州万里汽车销售有限公司", "杭州万里汽车销售有限公司"),  # another organisation's official seal
+])
+def test_the_pledge_carries_the_entitys_official_seal(readers, seal_words, said):
+    """Seed 002 三(一): "诚信承诺书加盖公章"."""
+    ctx, codes = _pledge_ctx(readers, seal_words)
+    if said is None:
+        assert codes == {}, [(f.code, f.message) for f in ctx.findings]
+        assert ctx.extracted["integrity_pledge"]["seal_kind"] == "official"
+        return
+    assert set(codes) == {"PLEDGE_UNSEALED"}, [(f.code, f.message) for f in ctx.findings]
+    f = codes["PLEDGE_UNSEALED"]
+    assert said in f.message and f.field == "documents[0].file" and "加盖公章" in f.evidence["rule"]
+    assert (f.evidence["box"] is None) == (seal_words == "")

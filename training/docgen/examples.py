@@ -33,8 +33,9 @@ PLEDGE = ("本单位承诺：在国家专利密集型产品备案认定试点平
           "真实、准确、完整，不存在虚假记载、误导性陈述或重大遗漏；如有不实，本单位愿承担相应责任。")
 
 
-def render_pledge(entity: Entity, signed: str) -> Image.Image:
-    """A plain signed and sealed 诚信承诺书 page (the third upload real-name verification needs)."""
+def render_pledge(entity: Entity, signed: str, seal_words: str | None = None) -> Image.Image:
+    """A plain signed and sealed 诚信承诺书 page (the third upload real-name verification needs);
+    ``seal_words``: what the seal says (default: the entity's name, its official seal; "" for none)."""
     w, h = 1240, 1754
     img = Image.new("RGB", (w, h), (255, 255, 255))
     d = ImageDraw.Draw(img)
@@ -45,7 +46,8 @@ def render_pledge(entity: Entity, signed: str) -> Image.Image:
         y += 60
     d.text((w - 120, y + 200), f"承诺单位（盖章）：{entity.name}", font=font(32), fill=(20, 20, 20), anchor="rm")
     d.text((w - 120, y + 270), signed, font=font(32), fill=(20, 20, 20), anchor="rm")
-    seal(img, w - 320, y + 230, 130, entity.name, random.Random(0))
+    if seal_words != "":
+        seal(img, w - 320, y + 230, 130, entity.name if seal_words is None else seal_words, random.Random(0))
     return img
 
 
