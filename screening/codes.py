@@ -1,13 +1,14 @@
 """The finding codes the whole system speaks (DOMAIN.md), with their severities.
 
 Reviewers reject with the same codes, so this table is shared by the rule checks, the
-models, the priority score and the reviewer pages. Five codes are our own additions for the
+models, the priority score and the reviewer pages. Six codes are our own additions for the
 report's honesty: ``CHECK_SKIPPED`` (a part could not be checked because the filer left it
 empty), ``CHECK_FAILED`` (a part of the pipeline failed; the report is ``degraded``),
 ``STATEMENT_UNREADABLE`` (a 利润表 field the reader could not read: never a silent gap) and
 ``DOCUMENT_KIND_WRONG`` (the page uploaded as a 利润表 is another statement); and
-``PLEDGE_UNSEALED`` (the 诚信承诺书 carries no seal, or not the entity's official seal), which
-DOMAIN.md's list has no code for.
+``PLEDGE_UNSEALED`` (the 诚信承诺书 carries no seal, or not the entity's official seal) and
+``PROOF_UNSEALED`` (the economic proof carries no seal, or not the entity's finance seal),
+which DOMAIN.md's list has no code for.
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DOCUMENT_KIND_WRONG": (H, "上传的文件不是所需种类的材料"),
     # medium, as STATEMENT_UNSEALED: seed 002 三(一) "诚信承诺书加盖公章"
     "PLEDGE_UNSEALED": (M, "诚信承诺书未见本单位公章"),
+    # medium, as STATEMENT_UNSEALED: seed 002 五(一)3 ① "…相关证明材料…，并加盖财务章"
+    "PROOF_UNSEALED": (M, "经济效益证明材料未见本单位财务章"),
 }
 
 

@@ -20,22 +20,15 @@ import re
 import threading
 from typing import Any
 
+from ocr.seal_text import SealText
+
 from ..errors import ModelError
 from ..money import format_money
 from ..pipeline import Check, ScreeningContext
+from .seal_rules import PLEDGE, PROOF, STATEMENT, judge_seals
 
-RULE_SEAL = ("审计报告须具有审计单位盖章，若无审计单位盖章，须加盖本单位财务章（财务报表须加盖本单位财务章）。"
-             "若本单位无财务章，上述文件可替换为加盖单位公章，但须另附本单位无财务章的说明，且该说明需加盖公章。")
-SEAL_OWNER_MIN_SCORE = 0.9  # the rim's read confidence below which its name is not compared
-SEAL_OWNER_MAX_OVERLAP = 0.34  # at most this share of the shorter distinctive name in common: another organisation
-# words every company name may carry: they say nothing of whose seal it is
-_ORG_WORDS = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份|集团|公司|分公司|总公司|有限|责任|"
-                        r"科技|技术|实业|发展|贸易|商贸|工贸|国际|控股|投资|"
-                        r"[\u4e00-\u9fff]{1,3}(省|自治区|市|县|区|镇))")
 UNIT_FACTORS = (10_000, 1_000, 10, 1 / 10, 1 / 1_000, 1 / 10_000)
 READ_KINDS = ("business_licence", "profit_statement", "economic_proof", "integrity_pledge")
-RULE_PLEDGE_SEAL = "诚信承诺书加盖公章且必须为清晰彩色原件扫描件或数码照"
-SEAL_NAMES = {"finance": "财务专用章", "audit": "审计单位印章", "authority": "机关印章"}
 _PROOF_AMOUNT = re.compile(r"(销售额|销售收入|销售金额|营业收入|含税金额|不含税金额|合计|总计|金额)[^\d\n]{0,12}?([\d,，]+(?:\.\d+)?)\s*(万元|元)?")
 
 
@@ -93,7 +86,7 @@ class DocumentChecks(Check):
         "LICENCE_USCC_MISMATCH", "LICENCE_NAME_MISMATCH", "LICENCE_UNREADABLE", "LICENCE_EXPIRED",
         "ENTITY_INELIGIBLE", "STATEMENT_REVENUE_MISMATCH", "STATEMENT_UNIT_ERROR", "STATEMENT_PROFIT_MISMATCH",
         "STATEMENT_ENTITY_MISMATCH", "STATEMENT_PERIOD_WRONG", "STATEMENT_UNSEALED", "PROOF_MISMATCH",
-        "STATEMENT_UNREADABLE", "DOCUMENT_KIND_WRONG", "PLEDGE_UNSEALED",
+        "STATEMENT_UNREADABLE", "DOCUMENT_KIND_WRONG", "PLEDGE_UNSEALED", "PROOF_UNSEALED",
     )
 
     def applies(self, ctx: ScreeningContext) -> bool:
@@ -122,10 +115,12 @@ class DocumentChecks(Check):
                 self._statement(ctx, doc.file, where, reading, scale, readers.version)
             elif doc.kind == "integrity_pledge":
                 seals = _call_with_timeout(readers.read_seals, image, timeout)
-                self._pledge(ctx, doc.file, where, seals, scale, readers.version)
+                self._seals(ctx, PLEDGE, doc.file, where, seals, scale, readers.version)
             else:
                 page = _call_with_timeout(readers.read_text, image, timeout)
                 self._proof(ctx, doc.file, where, page, scale, readers.version)
+                seals = _call_with_timeout(readers.read_seals, image, timeout)
+                self._seals(ctx, PROOF, doc.file, where, seals, scale, readers.version)
 
     # ---- licence --------------------------------------------------------------------------
 
@@ -242,94 +237,20 @@ class DocumentChecks(Check):
             ctx.add("STATEMENT_UNSEALED", where, f"利润表“{file}”未发现审计机构或单位财务的红色印章",
                     evidence={"document": "profit_statement", "file": file, "box": None, "read": None, "form": None},
                     confidence=r.seal.confidence, source=source)
-        elif r.seal.value:
-            self._seal_kind(ctx, file, where, r, box, source)
+        elif r.seal.value and getattr(r, "seal_kind", None) is not None and r.seal_kind.value:
+            # the reader reports the page's most acceptable seal (ocr.readers: every rim is read)
+            rim = SealText(r.seal_kind.raw or "", r.seal_kind.confidence, r.seal_kind.value,
+                           getattr(r, "seal_purpose", None), getattr(r, "seal_owner", None))
+            judge_seals(ctx, STATEMENT, file, where, [(box(r.seal), rim)], source)
 
-    def _seal_kind(self, ctx, file, where, r, box, source) -> None:
-        """The seal must be the audit firm's or the entity's finance seal; the official seal only
-        with an explanation that the entity has no finance seal (seed 002 三(一)). A seal of
-        another kind is the required seal missing: STATEMENT_UNSEALED says which seal is there.
-        Only a kind the rim's own words state is judged (ocr.seal_text): an unread rim passes,
-        with what was read in ``extracted``."""
-        seal = getattr(r, "seal_kind", None)
-        if seal is not None and seal.value == "finance":
-            self._seal_owner(ctx, file, where, r, box, source)
-        if seal is None or seal.value not in ("purpose", "authority", "official"):
-            return
-        evidence = {"document": "profit_statement", "file": file, "box": box(r.seal), "read": seal.raw,
-                    "form": None, "seal_kind": seal.value, "rule": RULE_SEAL}
-        if seal.value == "official":
-            if ctx.submission.documents_of("seal_explanation"):
-                return
-            ctx.add("STATEMENT_UNSEALED", where,
-                    f"利润表“{file}”加盖的是单位公章（印章文字“{seal.raw}”），未见审计单位印章或本单位财务章："
-                    f"无财务章的单位须另附本单位无财务章的说明（加盖公章）",
-                    evidence=evidence, confidence=round(0.8 * seal.confidence, 4), source=source)
-            return
-        what = f"{r.seal_purpose}专用章" if seal.value == "purpose" and r.seal_purpose else "机关印章"
-        ctx.add("STATEMENT_UNSEALED", where,
-                f"利润表“{file}”所盖印章为{what}（印章文字“{seal.raw}”），不是审计单位印章或本单位财务章",
-                evidence={**evidence, "purpose": getattr(r, "seal_purpose", None)},
-                confidence=round(0.9 * seal.confidence, 4), source=source)
-
-    def _seal_owner(self, ctx, file, where, r, box, source) -> None:
-        """"须加盖本单位财务章": a finance seal read surely whose organisation shares (almost) nothing
-        with the entity's name is another organisation's. OCR slips leave most of a name in place
-        (宜民投资集有限司 for 宜民投资集团有限公司), so only a name that keeps little of the entity's
-        distinctive part, region and company-form words aside, is said."""
-        entity = ctx.submission.entity
-        owner = getattr(r, "seal_owner", None)
-        if not (entity and entity.name and owner) or r.seal_kind.confidence < SEAL_OWNER_MIN_SCORE:
-            return
-        share = name_overlap(owner, entity.name)
-        if share is None or share > SEAL_OWNER_MAX_OVERLAP:
-            return
-        ctx.add("STATEMENT_UNSEALED", where,
-                f"利润表“{file}”所盖财务专用章的单位为“{owner}”，不是本单位“{entity.name}”的财务章",
-                evidence={"document": "profit_statement", "file": file, "box": box(r.seal), "read": r.seal_kind.raw,
-                          "form": entity.name, "seal_kind": "finance", "seal_owner": owner, "overlap": round(share, 3),
-                          "rule": RULE_SEAL},
-                confidence=round(0.8 * r.seal_kind.confidence, 4), source=source)
-
-    # ---- integrity pledge -------------------------------------------------------------------
-
-    def _pledge(self, ctx, file, where, page, scale, source) -> None:
-        """Seed 002 三(一): "诚信承诺书加盖公章". Only the seals are read: none is PLEDGE_UNSEALED; an
-        entity's official seal passes unless it names another organisation; a seal of another
-        kind (财务专用章, 合同专用章…) is said with its words; an unread rim passes."""
-        entity = ctx.submission.entity
-        seals = [(_unscale(box, scale), conf, rim) for box, conf, rim in page.seals]
-        ctx.extracted["integrity_pledge"] = {
-            "file": file, "sealed": bool(seals) if not page.error else None, "error": page.error,
-            "seal_kind": seals[0][2].kind if seals else None, "seal_text": seals[0][2].text if seals else None,
-        }
-        if page.error:
-            return  # the file checks already said the image is unusable
-        base = {"document": "integrity_pledge", "file": file, "form": entity.name if entity else None,
-                "rule": RULE_PLEDGE_SEAL}
-        if not seals:
-            ctx.add("PLEDGE_UNSEALED", where, f"诚信承诺书“{file}”未见红色印章：须加盖单位公章",
-                    evidence={**base, "box": None, "read": None}, confidence=0.8, source=source)
-            return
-        official = [s for s in seals if s[2].kind == "official"]
-        if official:
-            box, _, rim = official[0]
-            share = name_overlap(rim.owner or "", entity.name) if entity and entity.name else None
-            ctx.extracted["integrity_pledge"].update(seal_kind="official", seal_text=rim.text)
-            if rim.score >= SEAL_OWNER_MIN_SCORE and share is not None and share <= SEAL_OWNER_MAX_OVERLAP:
-                ctx.add("PLEDGE_UNSEALED", where,
-                        f"诚信承诺书“{file}”所盖公章的单位为“{rim.owner}”，不是本单位“{entity.name}”的公章",
-                        evidence={**base, "box": box, "read": rim.text, "seal_kind": "official", "seal_owner": rim.owner,
-                                  "overlap": round(share, 3)}, confidence=round(0.8 * rim.score, 4), source=source)
-            return
-        if any(s[2].kind == "unknown" for s in seals):
-            return  # an unread rim may be the official seal: not judged
-        box, _, rim = seals[0]
-        what = f"{rim.purpose}专用章" if rim.kind == "purpose" and rim.purpose else SEAL_NAMES.get(rim.kind, "其他印章")
-        ctx.add("PLEDGE_UNSEALED", where,
-                f"诚信承诺书“{file}”所盖印章为{what}（印章文字“{rim.text}”），须加盖单位公章",
-                evidence={**base, "box": box, "read": rim.text, "seal_kind": rim.kind, "purpose": rim.purpose},
-                confidence=round(0.9 * rim.score, 4), source=source)
+    def _seals(self, ctx, rule, file, where, page, scale, source) -> None:
+        """The seals found on a page that is not otherwise searched for one (ocr.seal_text.PageSeals)."""
+        seals = [(_unscale(box, scale), rim) for box, _, rim in page.seals]
+        ctx.extracted.setdefault(rule.document, {}).update(
+            file=file, sealed=None if page.error else bool(seals), error=page.error,
+            seal_kind=seals[0][1].kind if seals else None, seal_text=seals[0][1].text if seals else None)
+        if not page.error:  # an unusable image: the file checks said so already
+            judge_seals(ctx, rule, file, where, seals, source)
 
     def _statement_gaps(self, ctx, file, where, r, box, source) -> None:
         """What the page is and what could not be read on it: never a silent gap."""
@@ -417,22 +338,6 @@ def _expected_year(ctx: ScreeningContext) -> int | None:
     """The year before the submission date (seed 002 三(一): 上一年度利润表), whatever year the
     filer says its figures are for: a filer who states 2023 figures in 2026 is not excused."""
     return ctx.today.year - 1
-
-
-def name_overlap(read: str, form: str) -> float | None:
-    """The longest common subsequence of two names' distinctive parts (company-form, region and
-    common trade words removed) over the shorter one's length; None when either keeps under 2
-    characters (too little to tell two organisations apart)."""
-    a, b = _ORG_WORDS.sub("", _norm(read)), _ORG_WORDS.sub("", _norm(form))
-    if min(len(a), len(b)) < 2:
-        return None
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b):
-            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
-        prev = cur
-    return prev[-1] / min(len(a), len(b))
 
 
 def _name_confidence(read: str, form: str, ocr_conf: float) -> float:

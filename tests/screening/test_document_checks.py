@@ -232,15 +232,6 @@ def test_another_organisations_finance_seal_is_not_the_entitys(readers):
     assert "杭州万里汽车销售有限公司" in f.message and "上海毅嘉享文化传播有限公司" in f.message
 
 
-def test_name_overlap_tolerates_ocr_slips_and_ignores_company_words():
-    from screening.checks.documents import name_overlap
-
-    assert name_overlap("新华人寿保险股份有限公司广西", "新华人寿保险股份有限公司广西分公司") == 1.0  # cut short
-    assert name_overlap("重庆金地土地房星送量有限公司", "重庆金地土地房屋测量有限公司") >= 0.7  # two slips
-    assert name_overlap("上海华轻溪出经纪有限公司", "上海毅嘉享文化传播有限公司") <= 0.34  # only 上海 shared
-    assert name_overlap("某有限公司", "某某科技有限公司") is None  # nothing distinctive left to compare
-
-
 def _pledge_ctx(readers, seal_words):
     from training.docgen.examples import render_pledge
 
