@@ -436,7 +436,7 @@ class DocumentReaders:
         seals = find_red_seals(page.frame.image)
         if seals:
             # every seal's rim is read (a page may carry the firm's and the entity's); the one of
-            # the most acceptable kind is reported (audit, finance, official, unread, others)
+            # the most acceptable kind is reported (ocr.seal_text.KIND_RANK)
             reads = [(box, conf, read_seal(self.engine, page.frame.image, box))
                      for box, conf in sorted(seals, key=lambda s: -s[1])[:MAX_SEALS_READ]]
             box, conf, rim = min(reads, key=lambda r: (KIND_RANK[r[2].kind], -r[1]))

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .seals import red_mask
+from .preprocess import ImageUnusable, make_frame, to_rgb_array
+from .seals import find_red_seals, red_mask
 
 RIM_RADIUS_PX = 120  # the seal is scaled to this radius before unrolling (a 2.5 cm seal at ~240 dpi)
 TEXT_RADIUS = 0.75  # the rim text's centre line, as a share of the radius: sets the strip's length
@@ -66,8 +67,9 @@ def _purpose_word(t: str) -> str | None:
     return near[0] if len(near) == 1 else None
 
 
-# which seal on a page speaks for it: the most acceptable kind the seed names first
-KIND_RANK = {"audit": 0, "finance": 1, "official": 2, "unknown": 3, "purpose": 4, "authority": 5}
+# which seal on a 利润表 speaks for it: the kinds the seed accepts first, then an unread rim (it
+# may be one of them: never judged), then the official seal (accepted only with an explanation)
+KIND_RANK = {"audit": 0, "finance": 1, "unknown": 2, "official": 3, "purpose": 4, "authority": 5}
 
 
 @dataclass
@@ -157,9 +159,6 @@ def read_page_seals(engine, image, limit: int = 3) -> PageSeals:
     """Find the page's seals (at most ``limit``, surest first) and read each rim. The page is not
     turned upright first (no text detection is run): a rim read on a turned page comes out
     ``unknown``, which is never judged."""
-    from .preprocess import ImageUnusable, make_frame, to_rgb_array
-    from .seals import find_red_seals
-
     try:
         rgb = to_rgb_array(image)
     except ImageUnusable as exc:

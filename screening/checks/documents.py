@@ -6,7 +6,9 @@ already gave the same reason from the form). Statement: STATEMENT_REVENUE_MISMAT
 STATEMENT_UNIT_ERROR, STATEMENT_PROFIT_MISMATCH, STATEMENT_ENTITY_MISMATCH,
 STATEMENT_PERIOD_WRONG, STATEMENT_UNSEALED (no seal, or only a seal of another kind than the
 audit firm's or the finance seal: its rim is read), and (ours) STATEMENT_UNREADABLE for each expected
-field not read, DOCUMENT_KIND_WRONG for another statement uploaded as the 利润表. Economic proof: PROOF_MISMATCH.
+field not read, DOCUMENT_KIND_WRONG for another statement uploaded as the 利润表. Economic proof:
+PROOF_MISMATCH and (ours) PROOF_UNSEALED. Integrity pledge: (ours) PLEDGE_UNSEALED, its seals
+only. Which seal each document must carry: ``seal_rules``.
 
 Every finding's evidence names the document, the file, the pixel box in the uploaded file's
 own pixels, the text read there and what the form says, so the reviewer pages can draw it.
