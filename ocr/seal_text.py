@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -153,6 +153,10 @@ class PageSeals:
 
     seals: list[tuple[list[int], float, SealText]]  # box, the detector's confidence, the rim read
     error: str | None = None  # the page could not be decoded
+
+    def to_dict(self) -> dict:
+        return {"seals": [{"box": box, "confidence": round(conf, 4), **asdict(rim)} for box, conf, rim in self.seals],
+                "error": self.error}
 
 
 def read_page_seals(engine, image, limit: int = 3) -> PageSeals:

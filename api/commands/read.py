@@ -1,4 +1,4 @@
-"""prescreen read licence|statement IMAGE: the fields read from one document."""
+"""prescreen read licence|statement|seals IMAGE: the fields read from one document."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from screening.errors import InvalidInput
 
 def register(sub) -> None:
     p = sub.add_parser("read", help="read one document: fields as JSON, with boxes and confidences")
-    p.add_argument("kind", choices=["licence", "statement"], help="which reader: business licence or profit statement")
+    p.add_argument("kind", choices=["licence", "statement", "seals"],
+                   help="which reader: business licence, profit statement, or the seals of any page (kind and words)")
     p.add_argument("image", type=Path, help="the scan or photo (JPEG, PNG or PDF)")
     p.set_defaults(func=run)
 

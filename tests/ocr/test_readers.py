@@ -124,6 +124,18 @@ def test_read_document_json(readers, tmp_path):
     assert isinstance(out["uscc"]["box"], list)
 
 
+def test_read_seals_json_of_the_example_pledge(readers):
+    """`prescreen read seals IMAGE`: each seal's box, kind and words, JSON-ready."""
+    import json
+    from pathlib import Path
+
+    pledge = Path(__file__).resolve().parents[2] / "examples" / "pledge.png"
+    out = json.loads(json.dumps(read_document("seals", pledge, readers=readers), ensure_ascii=False))
+    assert out["kind"] == "seals" and out["error"] is None and len(out["seals"]) == 1
+    seal = out["seals"][0]
+    assert seal["kind"] == "official" and seal["owner"].endswith("有限公司") and len(seal["box"]) == 4
+
+
 @pytest.mark.slow
 def test_real_licences(readers, realdata):
     folder = realdata / "doc_images" / "business_licenses"
