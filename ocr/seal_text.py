@@ -161,13 +161,30 @@ class PageSeals:
 
 def read_page_seals(engine, image, limit: int = 3) -> PageSeals:
     """Find the page's seals (at most ``limit``, surest first) and read each rim. The page is not
-    turned upright first (no text detection is run): a rim read on a turned page comes out
-    ``unknown``, which is never judged."""
+    turned upright first (no text detection is run): a rim that states no kind as it lies is read
+    at the three other quarter turns too."""
     try:
         rgb = to_rgb_array(image)
     except ImageUnusable as exc:
         return PageSeals([], str(exc))
     frame = make_frame(rgb)
     found = sorted(find_red_seals(frame.image), key=lambda s: -s[1])[:limit]
-    return PageSeals([([round(v / frame.scale) for v in box], conf, read_seal(engine, frame.image, box))
+    return PageSeals([([round(v / frame.scale) for v in box], conf, _read_any_turn(engine, frame.image, box))
                       for box, conf in found])
+
+
+def _read_any_turn(engine, rgb: np.ndarray, box) -> SealText:
+    """A seal on a page nobody turned upright (a photographed pledge): read as it lies, and when
+    that states no kind, as turned by a quarter, a half and three quarters; the surest read that
+    states a kind wins (a turned rim read upright is gibberish: it states none)."""
+    first = read_seal(engine, rgb, box)
+    if first.kind != "unknown":
+        return first
+    x0, y0, x1, y1 = (max(0, int(v)) for v in box)
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    if crop.size == 0:
+        return first
+    turned = [read_seal(engine, np.ascontiguousarray(np.rot90(crop, k)), [0, 0, *np.rot90(crop, k).shape[1::-1]])
+              for k in (1, 2, 3)]
+    stated = [t for t in turned if t.kind != "unknown"]
+    return max(stated, key=lambda t: t.score) if stated else first

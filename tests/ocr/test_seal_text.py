@@ -70,3 +70,18 @@ def test_an_empty_box_reads_nothing(readers):
     rgb = np.full((200, 200, 3), 255, np.uint8)
     read = read_seal(readers.engine, rgb, [50, 50, 50, 50])
     assert read.kind == "unknown"
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_seal_on_a_page_lying_sideways_is_still_read(readers, turns):
+    """A photographed pledge is not turned upright before its seals are read."""
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from ocr.seal_text import read_page_seals
+
+    pledge = np.asarray(Image.open(Path(__file__).resolve().parents[2] / "examples" / "pledge.png").convert("RGB"))
+    seals = read_page_seals(readers.engine, np.ascontiguousarray(np.rot90(pledge, turns))).seals
+    assert len(seals) == 1 and seals[0][2].kind == "official", seals
