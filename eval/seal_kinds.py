@@ -54,7 +54,7 @@ def evaluate_seal_kinds(n: int, seed: int, readers, progress: bool = False) -> d
         t0 = time.perf_counter()
         reading = readers.read_statement(img)
         took.append(time.perf_counter() - t0)
-        confusion[(kind, reading.seal_kind.value or "no seal")] += 1
+        confusion[(kind, reading.seal_rim.kind if reading.seal_rim else "no seal")] += 1
     per_kind = {}
     for kind, want in EXPECTED.items():
         total = sum(v for (k, _), v in confusion.items() if k == kind)

@@ -31,7 +31,7 @@ from .preprocess import (
     Frame, ImageUnusable, det_copy, is_vertical, make_frame, red_as_grey, to_rgb_array,
     turn, turn_quads,
 )
-from .seal_text import KIND_RANK, PageSeals, read_page_seals, read_seal
+from .seal_text import KIND_RANK, PageSeals, SealText, read_page_seals, read_seal
 from .seals import find_red_seals
 
 MAX_SEALS_READ = 3  # rims read per statement page (each ~30 ms)
@@ -84,10 +84,7 @@ class StatementReading:
     period_full_year: bool = False
     preparer: FieldReading = field(default_factory=FieldReading)
     seal: FieldReading = field(default_factory=FieldReading)  # value: True/False
-    # value: audit | finance | purpose | authority | official | unknown (ocr.seal_text); raw: the rim as read
-    seal_kind: FieldReading = field(default_factory=FieldReading)
-    seal_purpose: str | None = None  # a special-purpose seal's purpose word (合同, 发票, …)
-    seal_owner: str | None = None  # the organisation an entity's seal names (ocr.seal_text.owner_of)
+    seal_rim: SealText | None = None  # what the reported seal's rim says: its kind, words, owner
     kind: FieldReading = field(default_factory=FieldReading)  # value: 利润表 | 资产负债表 | … | unknown
     rotation: int = 0
     image_size: list[int] | None = None
@@ -442,9 +439,7 @@ class DocumentReaders:
             box, conf, rim = min(reads, key=lambda r: (KIND_RANK[r[2].kind], -r[1]))
             quad = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]], dtype=np.float32)
             out.seal = FieldReading(True, round(conf, 4), self._box(page, quad), None)
-            out.seal_kind = FieldReading(rim.kind, rim.score, out.seal.box, rim.text)
-            out.seal_purpose = rim.purpose
-            out.seal_owner = rim.owner
+            out.seal_rim = rim
         else:
             out.seal = FieldReading(False, 0.8, None, None)
         out.elapsed_ms = round((time.perf_counter() - t0) * 1000, 1)

@@ -184,7 +184,9 @@ def _read_any_turn(engine, rgb: np.ndarray, box) -> SealText:
     crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
     if crop.size == 0:
         return first
-    turned = [read_seal(engine, np.ascontiguousarray(np.rot90(crop, k)), [0, 0, *np.rot90(crop, k).shape[1::-1]])
-              for k in (1, 2, 3)]
+    turned = []
+    for k in (1, 2, 3):
+        turn = np.ascontiguousarray(np.rot90(crop, k))
+        turned.append(read_seal(engine, turn, [0, 0, turn.shape[1], turn.shape[0]]))
     stated = [t for t in turned if t.kind != "unknown"]
     return max(stated, key=lambda t: t.score) if stated else first

@@ -22,8 +22,6 @@ import re
 import threading
 from typing import Any
 
-from ocr.seal_text import SealText
-
 from ..errors import ModelError
 from ..money import format_money
 from ..pipeline import Check, ScreeningContext
@@ -187,12 +185,12 @@ class DocumentChecks(Check):
         box = lambda f: _unscale(f.box, scale)  # noqa: E731
         ev = lambda f, form, **kw: {"document": "profit_statement", "file": file, "box": box(f), "read": f.raw,  # noqa: E731
                                     "form": form, **kw}
+        rim = getattr(r, "seal_rim", None)  # (a reader without rim reading leaves it out)
         ctx.extracted["profit_statement"] = {
             "file": file, "operating_revenue_yuan": rev, "net_profit_yuan": net, "unit": r.unit.value,
             "period_year": r.period.value, "period_full_year": r.period_full_year, "preparer": r.preparer.value,
             "sealed": r.seal.value, "seal_box": box(r.seal), "kind": getattr(getattr(r, "kind", None), "value", None),
-            "seal_kind": getattr(getattr(r, "seal_kind", None), "value", None),
-            "seal_text": getattr(getattr(r, "seal_kind", None), "raw", None),
+            "seal_kind": rim.kind if rim else None, "seal_text": rim.text if rim else None,
             "boxes": {k: box(getattr(r, k)) for k in ("operating_revenue", "net_profit", "unit", "period", "preparer")},
             "rotation": r.rotation, "error": r.error,  # the page shows the scan turned as it was read
         }
@@ -239,10 +237,8 @@ class DocumentChecks(Check):
             ctx.add("STATEMENT_UNSEALED", where, f"利润表“{file}”未发现审计机构或单位财务的红色印章",
                     evidence={"document": "profit_statement", "file": file, "box": None, "read": None, "form": None},
                     confidence=r.seal.confidence, source=source)
-        elif r.seal.value and getattr(r, "seal_kind", None) is not None and r.seal_kind.value:
+        elif r.seal.value and rim is not None:
             # the reader reports the page's most acceptable seal (ocr.readers: every rim is read)
-            rim = SealText(r.seal_kind.raw or "", r.seal_kind.confidence, r.seal_kind.value,
-                           getattr(r, "seal_purpose", None), getattr(r, "seal_owner", None))
             judge_seals(ctx, STATEMENT, file, where, [(box(r.seal), rim)], source)
 
     def _seals(self, ctx, rule, file, where, page, scale, source) -> None:
