@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import anyio
 from fastapi import Depends, Header, Request
 
 from screening.errors import Forbidden, Unauthorized
@@ -35,6 +36,16 @@ def get_store(request: Request) -> Store:
 
 def get_service(request: Request) -> ScreeningService:
     return request.app.state.service
+
+
+def screening_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The process's places for screenings run in threads, made on first use (inside the event
+    loop, where anyio wants it made)."""
+    state = request.app.state
+    limiter = getattr(state, "screening_limiter", None)
+    if limiter is None:
+        limiter = state.screening_limiter = anyio.CapacityLimiter(state.settings.screen_threads)
+    return limiter
 
 
 def require_principal(request: Request, authorization: str | None = Header(default=None)) -> Principal:

@@ -174,7 +174,7 @@ class EntityHistory:
                 for rev in batch:
                     if rev.submission_id in wanted:
                         self._uscc_of[rev.submission_id] = ((rev.form.get("entity") or {}).get("uscc") or None)
-                last = batch[-1].id
+                last = batch[-1].seq
             for d in decisions:
                 sid = d["submission_id"]
                 if sid in self._uscc_of:

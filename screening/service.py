@@ -46,9 +46,6 @@ def check_files_match(submission: Submission, files: dict[str, UploadedFile]) ->
             raise InvalidInput(f"file {name!r} was sent but no document names it", field=name)
 
 
-RECHECK_ROUNDS = 3
-
-
 class _KeyedLocks:
     """One lock per key while anyone holds or waits for it (no table that only grows)."""
 
@@ -174,7 +171,7 @@ class ScreeningService:
                 return stored, False
             watch = self._watches_duplicates(submission)
             # the duplicate search catches up to at least this before it looks
-            seen = self.store.last_revision_id() if watch else None
+            seen = self.store.last_commit_seq() if watch else None
             report = self.pipeline.screen(submission, files, today=today)
             recorded = self._record(submission, files, report, digest, seen, actor=actor, today=today)
         if recorded.stored is not None:
@@ -196,21 +193,17 @@ class ScreeningService:
         return self.pipeline.resources.duplicates is not None and submission.stage in ("product", "annual_update")
 
     def _record(self, submission, files, report, digest, seen, *, actor, today) -> Recorded:
-        """Record, looking again for duplicates among filings recorded while this one was
-        screened (two copies of one product sent together would otherwise both miss the other).
-        A few rounds outside the store's lock; the last one re-checks under it."""
+        """Record, looking again for duplicates among filings committed while this one was
+        screened (two copies of one product sent together would otherwise both miss the other):
+        once before writing, outside the store's lock, for most of them, and then under the
+        lock for those committed while its rows were written."""
         def recheck(r):
             return self.pipeline.recheck(r, submission, files, part="duplicates", today=today)
 
-        for round_ in range(RECHECK_ROUNDS + 1):
-            last = round_ == RECHECK_ROUNDS
-            recorded = self.store.record_if_changed(submission, files, report, actor=actor, digest=digest,
-                                                    seen_revision_id=seen, recheck=recheck if last else None)
-            if recorded.newer is None:
-                return recorded
-            seen = recorded.newer
-            report = recheck(report)
-        raise AssertionError("unreachable")  # the last round re-checks under the lock and records
+        if seen is not None and (newest := self.store.last_commit_seq()) > seen:
+            report, seen = recheck(report), newest
+        return self.store.record_if_changed(submission, files, report, actor=actor, digest=digest,
+                                            seen_revision_id=seen, recheck=recheck)
 
     def screen_only(self, submission: Submission, files: dict[str, UploadedFile], *, today: date | None = None) -> Report:
         """Screen without recording (dry runs, benchmarks)."""

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     index_threads: int = Field(default=1, ge=1, description="faiss threads of the duplicate search (one query at a "
                                "time gains nothing from more; under load their hand-offs cost milliseconds)")
     job_threads: int = Field(default=2, ge=0, description="job workers (document reading) in each serve process")
+    screen_threads: int = Field(default=2, ge=1, description="screenings without documents to read that one serve "
+                                "process runs at once; more only share one GIL and stretch every request")
     job_lease_s: float = Field(default=30.0, gt=0, description="a job whose worker stops renewing this long is re-run")
     sync_wait_s: float = Field(default=60.0, ge=0, description="longest a screening request waits for its documents")
     paddle_det_dir: Path | None = Field(default=None, description="local PaddleX detection model folder")

@@ -56,7 +56,7 @@ def _forms_by_submission(store) -> dict[str, list[tuple[int, int, dict]]]:
             return out
         for rev in batch:
             out.setdefault(rev.submission_id, []).append((rev.id, rev.revision, rev.form))
-        last = batch[-1].id
+        last = batch[-1].seq
 
 
 def _signals(item, other: str) -> dict:

@@ -54,7 +54,7 @@ def load_decided(store, *, progress: bool = False) -> list[Decided]:
             break
         for rev in batch:
             forms[(rev.submission_id, rev.revision)] = rev.form
-        last = batch[-1].id
+        last = batch[-1].seq
     out = []
     for sid, revision, report in tqdm(store.iter_reports(), desc="feedback: reports", unit="rep",
                                       disable=not progress, file=sys.stderr):

@@ -65,7 +65,7 @@ def build_snapshot(store, *, progress: bool = False) -> list[dict]:
             for rev in batch:
                 if (rev.submission_id, rev.revision) in latest:
                     forms[(rev.submission_id, rev.revision)] = rev.form
-            last = batch[-1].id
+            last = batch[-1].seq
             bar.update(len(batch))
     reports: dict[tuple[str, int], dict] = {}
     for sid, revision, report in tqdm(store.iter_reports(), desc="snapshot: reports", unit="rep",

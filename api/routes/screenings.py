@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
+
+import anyio
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -16,7 +19,7 @@ from screening.service import MAX_FILE_BYTES, MAX_FILES, ScreeningService
 from screening.storage import Store
 
 from ..multipart import read_form
-from ..deps import Principal, client_address, get_service, get_store, require_scope
+from ..deps import Principal, client_address, get_service, get_store, require_scope, screening_limiter
 from ..schemas import DecisionIn, DecisionOut, ErrorOut, JobOut, ReportOut
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
@@ -89,8 +92,12 @@ async def post_screening(
     if not wait:
         outcome = await run_in_threadpool(service.enqueue, submission, files, text, actor=principal.actor)
     else:
-        outcome = await run_in_threadpool(service.screen_within, submission, files, text, actor=principal.actor,
-                                          wait_s=settings.sync_wait_s)
+        # screenings that read no documents are CPU work under one GIL: a few at a time per process
+        # (PRESCREEN_SCREEN_THREADS); one waiting for a document job takes no such place
+        limiter = None if service.reads_documents(submission) else screening_limiter(request)
+        outcome = await anyio.to_thread.run_sync(
+            partial(service.screen_within, submission, files, text, actor=principal.actor, wait_s=settings.sync_wait_s),
+            limiter=limiter)
     if outcome.new:
         request.app.state.metrics.observe_report(submission.stage, outcome.report)
     if outcome.job is None or outcome.job.finished:

@@ -14,15 +14,16 @@ PHOTO_CACHE = 4096  # photos' hashes remembered by content hash (a new revision 
 
 
 def batches(store, since: int, *, until: int | None = None) -> Iterator[list]:
-    """The revisions above ``since`` (up to ``until``), oldest first, a batch at a time."""
+    """The revisions committed after place ``since`` (up to place ``until``), in commit order, a
+    batch at a time."""
     while True:
         batch = store.revisions_since(since)
         if until is not None:
-            batch = [r for r in batch if r.id <= until]
+            batch = [r for r in batch if r.seq <= until]
         if not batch:
             return
         yield batch
-        since = batch[-1].id
+        since = batch[-1].seq
 
 
 class RevisionReader:

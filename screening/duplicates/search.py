@@ -3,14 +3,13 @@
 The database is the source of truth. The index is a cache of it:
 
 - it persists to ``data_dir/index/duplicates.npz`` (the faiss index, the filings' metadata,
-  and the last revision row id applied), written atomically (``snapshot.py``), so several
+  and the commit place of the last revision applied), written atomically (``snapshot.py``), so several
   processes sharing a data directory never read half a snapshot;
-- before each search it catches up with ``store.revisions_since(last_id)`` — one indexed
+- before each search it catches up with ``store.revisions_since(last_seq)`` — one indexed
   query, cheap — so a product filed through another server process sharing the PostgreSQL
-  database is found within one search. Revision ids come from a sequence; a transaction that
-  took an id but committed after a higher one would be missed by a plain "> last_id", so the
-  catch-up looks back ``LOOKBACK`` ids (every few seconds; every search reads only the ids
-  above the last one) and skips the ones it already applied;
+  database is found within one search. It follows the revisions' commit places, not their
+  row ids: a transaction that took a lower id can commit after a higher one, but its place
+  is given as it commits, so "> last_seq" never misses it;
 - only the latest revision of each submission is held (an older one is removed when a newer
   one arrives); ``rebuild()`` recreates everything from the database.
 
@@ -26,7 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -44,8 +43,6 @@ from .withdrawals import withdrawn
 log = logging.getLogger(__name__)
 
 SNAPSHOT = "duplicates.npz"
-LOOKBACK = 200  # revision ids re-read now and then, for late commits of lower ids
-LOOKBACK_EVERY_S = 5.0  # the plain catch-up (ids above the last one) runs before every search
 MAX_EXACT_CANDIDATES = 50
 TRAIN_SAMPLE = 200_000  # filings an inverted file's lists are trained on at a rebuild
 EMBED_CHUNK = 64 * 160  # filings embedded at a time at a rebuild (whole batches of the embedder's 64)
@@ -88,8 +85,7 @@ class Current(Mapping):
 @dataclass
 class SearchState:
     current: Mapping[str, int]  # submission id -> its indexed revision id (latest revisions only)
-    last_id: int = 0
-    applied: set[int] = field(default_factory=set)  # revision ids within LOOKBACK of last_id already seen
+    last_seq: int = 0  # the commit place of the last revision applied
 
 
 class DuplicateSearch:
@@ -105,7 +101,6 @@ class DuplicateSearch:
         self.photo_kind = None  # models.photo_kind.PhotoKindClassifier (IMAGE_NOT_PHOTO)
         self._lock = threading.RLock()
         self.revisions = RevisionReader(store)
-        self._looked_back_at = 0.0
         self._reset()
 
     # ---------------------------------------------------------------- life cycle
@@ -139,8 +134,8 @@ class DuplicateSearch:
         return self.scorer.threshold
 
     @property
-    def last_id(self) -> int:
-        return self.state.last_id
+    def last_seq(self) -> int:
+        return self.state.last_seq
 
     def __len__(self) -> int:
         return len(self.table)
@@ -162,17 +157,15 @@ class DuplicateSearch:
             self._reset()
             latest: dict[str, int] = {}  # submission id -> its latest revision id
             last = 0
-            seen: list[int] = []  # the ids within LOOKBACK of the last: already applied
             for batch in batches(self.store, 0):
                 for rev in batch:
                     latest[rev.submission_id] = rev.id
-                    last = rev.id
-                seen = [i for i in seen + [r.id for r in batch] if i > last - LOOKBACK]
+                    last = rev.seq
             revocations = []
             for batch in batches(self.store, 0, until=last):
                 for rev in batch:
                     if latest.get(rev.submission_id) != rev.id:
-                        continue  # an older revision, or committed late since the first pass (the look-back's)
+                        continue  # an older revision
                     f = self.revisions.filing_of(rev)
                     if f is not None:
                         self.table.hold(f)
@@ -182,10 +175,9 @@ class DuplicateSearch:
                 for revision_id in withdrawn(self.table, rev):
                     self.table.drop(revision_id)
             self.vectors = self._embed_all()
-            self.state.last_id = last
-            self.state.applied = set(seen)
+            self.state.last_seq = last
             self._save()
-            log.info("duplicate index rebuilt", extra={"filings": len(self.table), "last_id": last,
+            log.info("duplicate index rebuilt", extra={"filings": len(self.table), "last_seq": last,
                                                         "index": self.vectors.spec.describe()})
             return len(self.table)
 
@@ -219,17 +211,12 @@ class DuplicateSearch:
         """Apply the revisions recorded since the last catch-up (by any process); returns how many."""
         with self._lock:
             applied = 0
-            look_back = time.monotonic() - self._looked_back_at > LOOKBACK_EVERY_S
-            if look_back:
-                self._looked_back_at = time.monotonic()
             while True:
-                since = max(0, self.state.last_id - (LOOKBACK if look_back else 0))
-                rows = self.store.revisions_since(since)
-                batch = [r for r in rows if r.id not in self.state.applied]
+                batch = self.store.revisions_since(self.state.last_seq)
                 if batch:
                     self._apply(batch)
                     applied += len(batch)
-                if not rows or rows[-1].id <= self.state.last_id and len(rows) < 10_000:
+                if len(batch) < 10_000:
                     break
             if applied:
                 self._maybe_grow()
@@ -242,11 +229,10 @@ class DuplicateSearch:
         state = self.state
         new: dict[str, Filing] = {}  # submission id -> its filing in this batch, not yet held
         for rev in revisions:
-            state.applied.add(rev.id)
             pending = new.get(rev.submission_id)
             old = pending.revision_id if pending is not None else self.table.current(rev.submission_id)
             if old is not None and old > rev.id:
-                continue  # a late commit of an older revision: the newer one stands
+                continue  # an older revision of one already held: the newer one stands
             if pending is not None:
                 del new[rev.submission_id]
             elif old is not None:
@@ -267,8 +253,7 @@ class DuplicateSearch:
             for f in filings:
                 self.table.hold(f)
             self.recent.held([f.revision_id for f in filings])
-        state.last_id = max([state.last_id] + [r.id for r in revisions])
-        state.applied = {i for i in state.applied if i > state.last_id - LOOKBACK}
+        state.last_seq = max([state.last_seq] + [r.seq for r in revisions])
 
     def _drop(self, revision_id: int) -> None:
         if self.table.drop(revision_id):
@@ -283,7 +268,7 @@ class DuplicateSearch:
     # ---------------------------------------------------------------- persistence
     def _save(self) -> None:
         meta = {"embedder": self.embedder.version, "dim": self.embedder.dim, "spec": self.vectors.spec.__dict__,
-                "last_id": self.state.last_id, "applied": sorted(self.state.applied)}
+                "last_seq": self.state.last_seq}
         snapshot.write(self.dir / SNAPSHOT, meta, self.vectors, self.table)
         release_free_memory()  # what the index's grown lists left behind since the last save
         self._unsaved = 0
@@ -307,7 +292,9 @@ class DuplicateSearch:
                 or meta.get("dim") != self.embedder.dim:
             log.info("duplicate index snapshot is for another embedder or format: rebuilding")
             return False
-        if meta["last_id"] > self.store.last_revision_id():
+        # snapshots before commit places named the last revision id: the same number (migration 0009)
+        last_seq = int(meta.get("last_seq", meta.get("last_id", 0)))
+        if last_seq > self.store.last_commit_seq():
             log.info("duplicate index snapshot is ahead of this database: rebuilding")
             return False
         try:
@@ -319,8 +306,7 @@ class DuplicateSearch:
         self._reset()
         self.vectors = loaded.vectors
         self.table = loaded.table
-        self.state.last_id = int(meta["last_id"])
-        self.state.applied = set(meta.get("applied", []))
+        self.state.last_seq = last_seq
         return True
 
     # ---------------------------------------------------------------- searching

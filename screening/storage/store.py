@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func, or_, select, text, update
+from sqlalchemy import Engine, and_, case, delete, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..contract import Decision, Report, Submission, to_jsonable
@@ -56,6 +56,7 @@ class StoredRevision:
     form: dict
     files: list[dict]  # {"name", "kind", "sha256"}
     created_at: datetime
+    seq: int | None = None  # its place in commit order (``revisions_since``)
 
 
 # what a key may do: the pipeline screens and reads; reviewers' actions need a scope of their own
@@ -83,21 +84,54 @@ RECORD_ATTEMPTS = 8
 SCREENING_LOCK = 72150002  # PostgreSQL advisory lock: recording screenings (72150001: migrations)
 
 
-class _Newer(Exception):
-    def __init__(self, newest: int) -> None:
-        self.newest = newest
-
-
 @dataclass
 class Recorded:
-    """What ``record_if_changed`` did: wrote ``revision`` (with ``report``, as stored), found the
-    identical latest revision (``stored``, its report; nothing written), or saw revisions newer
-    than the caller's duplicate search had (``newer``, the newest id; nothing written)."""
+    """What ``record_if_changed`` did: wrote ``revision`` (with ``report``, as stored), or found
+    the identical latest revision (``stored``, its report; nothing written)."""
 
     revision: int | None = None
     report: Report | None = None
     stored: dict | None = None
-    newer: int | None = None
+
+
+def same_answer(a: Report, b: Report) -> bool:
+    """Two reports that tell the reviewer the same (their timings aside)."""
+    da, db = a.to_dict(), b.to_dict()
+    da.pop("timings_ms", None), db.pop("timings_ms", None)
+    return da == db
+
+
+class _ReportRows:
+    """A revision's report and its findings, as one transaction writes them; ``replace`` puts a
+    re-checked report in their place before the commit."""
+
+    def __init__(self, s, sub: SubmissionRow, rev: RevisionRow, revision_no: int, now: datetime) -> None:
+        self.s, self.sub, self.rev, self.revision_no, self.now = s, sub, rev, revision_no, now
+        self.row: ReportRow | None = None
+
+    def add(self, report: Report) -> None:
+        report.revision = self.revision_no
+        self.row = ReportRow(revision_id=self.rev.id, status=report.status, priority_score=report.priority.score,
+                             report=report.to_dict(), created_at=self.now)
+        self.s.add(self.row)
+        self.s.flush()
+        self._findings(report)
+
+    def replace(self, report: Report) -> None:
+        report.revision = self.revision_no
+        self.s.execute(delete(FindingRow).where(FindingRow.report_id == self.row.id))
+        self.row.status, self.row.priority_score, self.row.report = \
+            report.status, report.priority.score, report.to_dict()
+        self._findings(report)
+
+    def _findings(self, report: Report) -> None:
+        self.s.add_all(
+            FindingRow(report_id=self.row.id, position=i, code=f.code, severity=f.severity, field=f.field,
+                       confidence=f.confidence, source=f.source[:96])
+            for i, f in enumerate(report.findings)
+        )
+        self.sub.priority_score = report.priority.score
+        self.sub.p_reject = report.priority.p_reject
 
 
 def _now() -> datetime:
@@ -141,14 +175,15 @@ class Store:
         digest: str | None = None, check_unchanged: bool = True, seen_revision_id: int | None = None,
         recheck: Callable[[Report], Report] | None = None,
     ) -> "Recorded":
-        """Store a new revision, deciding at write time, under a lock every writer takes:
+        """Store a new revision, deciding at write time:
 
         - an identical latest revision (same form and files) is returned and nothing is written,
-          however many identical requests raced here (``check_unchanged``);
-        - with ``seen_revision_id`` (the newest revision the duplicate search had seen), a
-          revision recorded since then is said (``Recorded.newer``) instead of writing, so the
-          caller can look at it and come back; with ``recheck``, the report is re-made under the
-          lock instead (nothing can be recorded meanwhile) and then written."""
+          however many identical requests raced here (``check_unchanged``; the submission's row
+          lock);
+        - with ``seen_revision_id`` (the commit place of the newest revision the caller's
+          duplicate search had seen, ``last_commit_seq``) and ``recheck``: when revisions were
+          committed since, the report is re-made by ``recheck`` under the lock every committer
+          takes (nothing can commit meanwhile) and, if that changed it, stored changed."""
         kinds = {d.file: d.kind for d in submission.documents}
         for f in files.values():  # blobs first: a failed transaction leaves only unreferenced content
             self.blobs.put(f.data)
@@ -163,8 +198,6 @@ class Store:
             try:
                 return self._record(submission, files, report, kinds, digest, submitted_at, actor,
                                     check_unchanged, seen_revision_id, recheck)
-            except _Newer as newer:
-                return Recorded(newer=newer.newest)
             except IntegrityError:
                 if attempt == RECORD_ATTEMPTS - 1:
                     raise Conflict("the submission changed while it was being recorded; send it again",
@@ -173,19 +206,33 @@ class Store:
         raise AssertionError("unreachable")
 
     def _write_lock(self, s) -> None:
-        """One writer of screenings at a time, across processes: on PostgreSQL a transaction-scoped
-        advisory lock; SQLite has one writer anyway, and a first (empty) write takes its lock now
-        rather than at the first INSERT, so what is read next cannot change before the commit."""
+        """One committer of screenings at a time, across processes: on PostgreSQL a
+        transaction-scoped advisory lock; SQLite has one writer anyway (a marker row's update
+        takes its lock now, if this transaction holds none yet)."""
         if s.bind.dialect.name == "postgresql":
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCREENING_LOCK})
         else:
             s.execute(update(OnceMarkerRow).where(OnceMarkerRow.name == "(screening lock)").values(at=OnceMarkerRow.at))
 
+    def _commit_place(self, s, revision_id: int) -> int:
+        """Under the lock, the revision's place in commit order (one statement): the next number
+        after every committed revision's. Held until the commit, so places follow commits."""
+        taken = select(func.coalesce(func.max(RevisionRow.commit_seq), 0) + 1).scalar_subquery()
+        return s.execute(update(RevisionRow).where(RevisionRow.id == revision_id).values(commit_seq=taken)
+                         .returning(RevisionRow.commit_seq)).scalar_one()
+
     def _record(self, submission, files, report, kinds, digest, submitted_at, actor, check_unchanged=False,
                 seen_revision_id=None, recheck=None) -> "Recorded":
+        """One transaction. On PostgreSQL the global lock is taken last, for what must be serial
+        (the commit place, and the look at what committed since the caller's search), so
+        concurrent screenings write their rows side by side and queue only to commit. A re-check
+        that changes nothing (the usual case: the filings committed meanwhile are other
+        products) leaves the rows as written."""
         now = _now()
         with self.Session.begin() as s:
-            self._write_lock(s)
+            serial = s.bind.dialect.name != "postgresql"  # SQLite: one writer, whose lock is best taken first
+            if serial:
+                self._write_lock(s)  # else what is read next could change before the first write
             sub = s.execute(
                 select(SubmissionRow).where(SubmissionRow.submission_id == submission.submission_id).with_for_update()
             ).scalar_one_or_none()
@@ -197,12 +244,6 @@ class Store:
                 ).scalar_one_or_none()
                 if stored is not None:
                     return Recorded(stored=stored)
-            if seen_revision_id is not None:
-                newest = s.execute(select(func.coalesce(func.max(RevisionRow.id), 0))).scalar_one()
-                if newest > seen_revision_id:
-                    if recheck is None:
-                        raise _Newer(newest)  # leaves the transaction, rolled back: nothing written
-                    report = recheck(report)
             if sub is None:
                 sub = SubmissionRow(
                     submission_id=submission.submission_id, stage=submission.stage, latest_revision=0,
@@ -219,24 +260,22 @@ class Store:
                 if s.get(BlobRow, f.sha256) is None:
                     s.add(BlobRow(sha256=f.sha256, size=f.size, created_at=now))
                 s.add(RevisionFileRow(revision_id=rev.id, name=name, kind=kinds.get(name, "unknown"), sha256=f.sha256))
-            report.revision = revision_no
-            body = report.to_dict()
-            rep = ReportRow(revision_id=rev.id, status=report.status, priority_score=report.priority.score,
-                            report=body, created_at=now)
-            s.add(rep)
-            s.flush()
-            s.add_all(
-                FindingRow(report_id=rep.id, position=i, code=f.code, severity=f.severity, field=f.field,
-                           confidence=f.confidence, source=f.source[:96])
-                for i, f in enumerate(report.findings)
-            )
             sub.stage = submission.stage
             sub.latest_revision = revision_no
             sub.open = True
-            sub.priority_score = report.priority.score
-            sub.p_reject = report.priority.p_reject
             sub.submitted_at = submitted_at
             sub.updated_at = now
+            written = _ReportRows(s, sub, rev, revision_no, now)
+            written.add(report)
+            s.flush()
+            if not serial:
+                self._write_lock(s)
+            place = self._commit_place(s, rev.id)
+            if seen_revision_id is not None and recheck is not None and place - 1 > seen_revision_id:
+                rechecked = recheck(report)  # filings committed since the search: looked at under the lock
+                if not same_answer(rechecked, report):
+                    written.replace(rechecked)
+                report = rechecked
             s.add(AuditRow(at=now, actor=actor, action="screening.recorded", subject=submission.submission_id,
                            detail={"revision": revision_no, "status": report.status,
                                    "codes": sorted({f.code for f in report.findings})}))
@@ -291,18 +330,20 @@ class Store:
                                   files=[{"name": f.name, "kind": f.kind, "sha256": f.sha256} for f in files],
                                   created_at=aware(rev.created_at))
 
-    def revisions_since(self, last_id: int, limit: int = 10_000) -> list[StoredRevision]:
-        """Revisions with a row id above ``last_id``, oldest first: how indexes catch up with the database.
+    def revisions_since(self, last_seq: int, limit: int = 10_000) -> list[StoredRevision]:
+        """Revisions committed after the one in place ``last_seq``, in commit order: how indexes
+        catch up with the database (a revision's ``seq`` is given as it commits, so none is ever
+        placed behind one already read).
 
         Columns, not ORM objects: every search runs this, and mapping whole rows cost more than
         the query (a third of a screening's database time, measured under load)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(RevisionRow.id, SubmissionRow.submission_id, RevisionRow.revision, RevisionRow.form,
-                       RevisionRow.created_at)
+                       RevisionRow.created_at, RevisionRow.commit_seq)
                 .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
-                .where(RevisionRow.id > last_id)
-                .order_by(RevisionRow.id)
+                .where(RevisionRow.commit_seq > last_seq)
+                .order_by(RevisionRow.commit_seq)
                 .limit(limit)
             ).all()
             files: dict[int, list[dict]] = {r.id: [] for r in rows}
@@ -311,11 +352,12 @@ class Store:
                                              RevisionFileRow.sha256).where(RevisionFileRow.revision_id.in_(list(files)))):
                     files[f.revision_id].append({"name": f.name, "kind": f.kind, "sha256": f.sha256})
         return [StoredRevision(id=r.id, submission_id=r.submission_id, revision=r.revision, form=r.form,
-                               files=files[r.id], created_at=aware(r.created_at)) for r in rows]
+                               files=files[r.id], created_at=aware(r.created_at), seq=r.commit_seq) for r in rows]
 
-    def last_revision_id(self) -> int:
+    def last_commit_seq(self) -> int:
+        """The place of the last committed revision (0: none)."""
         with self.Session() as s:
-            return s.execute(select(func.coalesce(func.max(RevisionRow.id), 0))).scalar_one()
+            return s.execute(select(func.coalesce(func.max(RevisionRow.commit_seq), 0))).scalar_one()
 
     # ---------------------------------------------------------------- decisions
     def record_decision(self, submission_id: str, decision: Decision, *, actor: str, client: str | None = None) -> dict:

@@ -54,7 +54,8 @@ class SubmissionRow(Base):
 
 
 class RevisionRow(Base):
-    """One screened version of a submission's form. Its ``id`` only grows: indexes follow it."""
+    """One screened version of a submission's form. ``commit_seq`` numbers revisions in the order
+    their transactions committed (``id`` is taken earlier, at the insert): indexes follow it."""
 
     __tablename__ = "revisions"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -63,8 +64,10 @@ class RevisionRow(Base):
     form: Mapped[dict] = mapped_column(JSONType)
     content_hash: Mapped[str] = mapped_column(String(64))  # form + file hashes
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    commit_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
-    __table_args__ = (UniqueConstraint("submission_pk", "revision", name="uq_revision"),)
+    __table_args__ = (UniqueConstraint("submission_pk", "revision", name="uq_revision"),
+                      Index("ix_revisions_commit_seq", "commit_seq", unique=True))
 
 
 class BlobRow(Base):

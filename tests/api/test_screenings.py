@@ -196,3 +196,32 @@ def test_healthz_and_metrics(client, contract_example):
     text = client.get("/metrics").text
     assert 'prescreen_screenings_total{stage="product"' in text
     assert 'prescreen_http_requests_total{method="POST",route="/v1/screenings",status="200"}' in text
+
+
+def test_text_screenings_run_a_few_at_a_time_per_process(app, client, contract_example):
+    """PRESCREEN_SCREEN_THREADS places: more requests than places wait for one (all answered)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    app.state.settings.screen_threads = 2
+    service = app.state.service
+    screen, running, most, guard = service.screen, [0], [0], threading.Lock()
+
+    def counted(*args, **kwargs):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.2)  # long enough for every request to be in flight at once
+            return screen(*args, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    service.screen = counted
+    forms = [dict(contract_example, submission_id=f"2026-P-LIM{i}") for i in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda f: post(client, f), forms))
+    assert [r.status_code for r in answers] == [200] * 6
+    assert most[0] == 2

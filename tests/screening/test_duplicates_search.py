@@ -3,7 +3,6 @@ the committed pair scorer: found, not found, latest revision only, persistence, 
 
 import copy
 import io
-import time
 from datetime import date
 
 import pytest
@@ -152,11 +151,11 @@ def test_snapshot_persists_and_catches_up_and_rebuild_agrees(store, tmp_path, em
     # filed after the snapshot: the next process loads the snapshot and catches up
     _screen(service, _sub(DRILL, submission_id="2026-P-000010", **{"product.models": ["ZD-18V 红色"]}))
     second = DuplicateSearch.open(data, store, embedder)
-    assert len(second) == 3 and second.last_id == store.last_revision_id()
+    assert len(second) == 3 and second.last_seq == store.last_commit_seq()
     probe = Filing.from_form(_sub(FRIDGE, submission_id="X-1"))
     assert [c.other.submission_id for c in second.find(probe)][:1] == ["2026-P-000001"]
     n = second.rebuild()
-    assert n == 3 and second.last_id == store.last_revision_id()
+    assert n == 3 and second.last_seq == store.last_commit_seq()
     assert [c.other.submission_id for c in second.find(probe)][:1] == ["2026-P-000001"]
 
 
@@ -244,18 +243,46 @@ def test_committed_scorer_on_hand_written_pairs(a, b, same, embedder):
     assert (scorer.probability(pair_features(a, b, float(va @ vb))) >= scorer.threshold) == same
 
 
-def test_a_late_commit_of_a_lower_revision_id_is_picked_up_by_the_look_back(store, tmp_path, embedder):
-    search = DuplicateSearch.open(tmp_path / "data", store, embedder)
-    service = _service(store, search)
-    _screen(service, FRIDGE)
-    _screen(service, DRILL)
-    search.catch_up()
-    first = search.state.current[FRIDGE["submission_id"]]
-    # as if the fridge's transaction had committed after the drill's: never seen by this index
-    search._drop(first)
-    search.state.applied.discard(first)
-    search._looked_back_at = time.monotonic()
-    assert search.catch_up() == 0  # the plain catch-up reads ids above the last one only
-    search._looked_back_at = 0.0
-    assert search.catch_up() == 1 and search.state.current[FRIDGE["submission_id"]] == first
-    assert search.catch_up() == 0
+def test_a_lower_revision_id_committed_after_a_higher_one_is_caught_up(database_url, tmp_path, embedder):
+    """Writers take their row ids when they insert and their commit places as they commit: a
+    screening that inserted first but commits second is still read by the next catch-up."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from screening.storage import open_store
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's single writer takes its lock before the first insert: ids follow commits")
+    store = open_store(database_url, tmp_path / "files")
+    try:
+        search = DuplicateSearch.open(tmp_path / "data", store, embedder)
+        service = _service(store, search)
+        inserted, go_on = threading.Event(), threading.Event()
+        locking = store._write_lock
+
+        def held_back(s):  # the first writer: its rows are in, its commit waits
+            if threading.current_thread().name.startswith("slow"):
+                inserted.set()
+                assert go_on.wait(10)
+            return locking(s)
+
+        store._write_lock = held_back
+        def record(form):  # no duplicate watch: nothing makes the slow writer start again
+            sub = parse_submission(form)
+            return store.record_screening(sub, {}, service.screen_only(sub, {}), actor="test")
+
+        with ThreadPoolExecutor(1, thread_name_prefix="slow") as pool:
+            slow = pool.submit(record, FRIDGE)
+            assert inserted.wait(10)
+            record(DRILL)  # a higher id, committed first
+            assert search.catch_up() == 1 and len(search) == 1
+            go_on.set()
+            slow.result(timeout=10)
+        revs = store.revisions_since(0)
+        assert [r.submission_id for r in revs] == [DRILL["submission_id"], FRIDGE["submission_id"]]
+        assert revs[0].id > revs[1].id and [r.seq for r in revs] == [1, 2]
+        assert search.catch_up() == 1 and len(search) == 2
+        assert search.state.current[FRIDGE["submission_id"]] == revs[1].id
+    finally:
+        store.engine.dispose()
+

@@ -125,6 +125,10 @@ class Rev:
     revision: int = 1
     created_at: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
+    @property
+    def seq(self) -> int:  # committed in id order here
+        return self.id
+
 
 class FakeStore:
     """Revisions in a list, as ``Store.revisions_since`` hands them out (no photos: no blobs)."""
@@ -132,10 +136,10 @@ class FakeStore:
     def __init__(self) -> None:
         self.revs: list[Rev] = []
 
-    def revisions_since(self, last_id: int, limit: int = 10_000):
-        return [r for r in self.revs if r.id > last_id][:limit]
+    def revisions_since(self, last_seq: int, limit: int = 10_000):
+        return [r for r in self.revs if r.seq > last_seq][:limit]
 
-    def last_revision_id(self) -> int:
+    def last_commit_seq(self) -> int:
         return self.revs[-1].id if self.revs else 0
 
 

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from screening.checks import default_checks
 from screening.checks.duplicates import DuplicateChecks
@@ -110,6 +111,57 @@ def test_two_copies_of_a_new_product_sent_together_are_not_both_missed(database_
             assert stores[0].latest_report(r["submission_id"])["duplicates"] == r["duplicates"]
             codes = [f["code"] for f in r["findings"]]
             assert ("DUPLICATE_FILING" in codes) == bool(r["duplicates"])
+    finally:
+        for s in stores:
+            s.engine.dispose()
+
+
+def test_a_copy_committed_while_the_rows_were_written_is_found_under_the_lock(database_url, tmp_path):
+    """The narrowest window: the other copy commits after this screening's last look outside the
+    lock and before its commit. The look under the lock finds it and the stored report, findings
+    rows included, is the re-checked one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from models.embedder import SentenceEmbedder
+    from screening.duplicates import DuplicateSearch
+    from screening.storage.tables import FindingRow, ReportRow, RevisionRow, SubmissionRow
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's single writer holds its lock from the first statement: no such window")
+    embedder = SentenceEmbedder.load_default()
+    stores = [open_store(database_url, tmp_path / "files") for _ in range(2)]
+    try:
+        services = [ScreeningService(RacingPipeline([DuplicateChecks()], Resources(
+            duplicates=DuplicateSearch.open(tmp_path / f"index-{i}", s, embedder)), None), s)
+            for i, s in enumerate(stores)]
+        written, go_on = threading.Event(), threading.Event()
+        locking = stores[0]._write_lock
+
+        def held_back(s):  # the first screening's rows are written; it waits to take the lock
+            written.set()
+            assert go_on.wait(10)
+            return locking(s)
+
+        stores[0]._write_lock = held_back
+        with ThreadPoolExecutor(1) as pool:
+            first = pool.submit(services[0].screen, parse_submission(json.loads(json.dumps(FILED))), {},
+                                actor="t", today=TODAY)
+            assert written.wait(10)
+            other, _ = services[1].screen(parse_submission(json.loads(json.dumps(REFILED))), {}, actor="t", today=TODAY)
+            assert other["duplicates"] == []  # the first was not committed yet
+            go_on.set()
+            report, new = first.result(timeout=30)
+        assert new and [d["submission_id"] for d in report["duplicates"]] == [REFILED["submission_id"]]
+        assert "DUPLICATE_FILING" in [f["code"] for f in report["findings"]]
+        assert stores[0].latest_report(FILED["submission_id"]) == report
+        with stores[0].Session() as s:
+            rows = s.execute(
+                select(FindingRow.code).join(ReportRow, FindingRow.report_id == ReportRow.id)
+                .join(RevisionRow, ReportRow.revision_id == RevisionRow.id)
+                .join(SubmissionRow, RevisionRow.submission_pk == SubmissionRow.id)
+                .where(SubmissionRow.submission_id == FILED["submission_id"]).order_by(FindingRow.position)
+            ).scalars().all()
+        assert rows == [f["code"] for f in report["findings"]]
     finally:
         for s in stores:
             s.engine.dispose()

@@ -48,7 +48,7 @@ def test_a_failing_record_leaves_nothing(store, contract_example):
     with pytest.raises(NotFound):
         store.latest_report(sub.submission_id)
     assert store.counts() == {"open": 0, "decided": 0}
-    assert store.last_revision_id() == 0
+    assert store.last_commit_seq() == 0
 
 
 def test_decisions_supersede_and_keep_history(store, contract_example):
@@ -127,8 +127,9 @@ def test_revisions_since_feeds_indexes_in_order(store, contract_example):
         store.record_screening(s, {}, _report(s), actor="t")
     got = store.revisions_since(0)
     assert [r.submission_id for r in got] == ["R-0", "R-1", "R-2"]
-    assert [r.submission_id for r in store.revisions_since(got[0].id)] == ["R-1", "R-2"]
-    assert store.last_revision_id() == got[-1].id
+    assert [r.seq for r in got] == [1, 2, 3]
+    assert [r.submission_id for r in store.revisions_since(got[0].seq)] == ["R-1", "R-2"]
+    assert store.last_commit_seq() == got[-1].seq
 
 
 def test_the_queue_orders_by_todays_time_pressure_and_stores_utc(store, contract_example):
