@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from screening.errors import Forbidden, Unauthorized
 from screening.service import ScreeningService
 from screening.storage import Store
-from screening.storage.store import SCOPES
+from screening.storage.keys import SCOPES
 
 
 @dataclass

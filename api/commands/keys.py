@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime, timedelta, timezone
 
 from screening.errors import InvalidInput
-from screening.storage.store import PIPELINE_SCOPES, SCOPES
+from screening.storage.keys import PIPELINE_SCOPES, SCOPES
 
 from ._common import setup, store_for
 

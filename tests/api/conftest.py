@@ -42,7 +42,7 @@ def app(settings, store, text_screener):
 def api_key(store) -> str:
     """A key allowed everything, reviewers' actions included (tests/api/test_key_scopes.py
     covers what a pipeline key may not do)."""
-    from screening.storage.store import SCOPES
+    from screening.storage.keys import SCOPES
 
     return store.create_api_key("tests", actor="tests", scopes=SCOPES)
 

@@ -28,7 +28,7 @@ from screening.settings import Settings, get_settings
 from screening.storage import backup as backup_module
 from screening.storage import make_engine, open_store
 from screening.storage.register import PatentRegisterStore
-from screening.storage.store import SCOPES
+from screening.storage.keys import SCOPES
 from screening.storage.users import UserStore
 from tests.examples import CONTRACT_EXAMPLE
 

@@ -42,7 +42,7 @@ def fuzz_env(tmp_path_factory):
     store = open_store(settings.sqlalchemy_url, settings.files_dir)
     pipeline = Pipeline(default_checks(), Resources(verified_codes=store.is_code_verified))
     app = create_app(settings, store=store, pipeline=pipeline)
-    from screening.storage.store import SCOPES
+    from screening.storage.keys import SCOPES
 
     key = store.create_api_key("fuzz", actor="tests", scopes=SCOPES)
     # a stored submission, so GET and decision operations also reach their success paths
